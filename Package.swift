@@ -1,0 +1,124 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "gongkai",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gongkai", targets: ["gongkai"]),
+        .library(name: "GongkaiCore", targets: ["GongkaiCore"]),
+        .library(name: "GongkaiStore", targets: ["GongkaiStore"]),
+        .library(name: "GongkaiChannels", targets: ["GongkaiChannels"]),
+        .library(name: "GongkaiSync", targets: ["GongkaiSync"]),
+        .library(name: "GongkaiSimulators", targets: ["GongkaiSimulators"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        .target(
+            name: "GongkaiCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GongkaiStore",
+            dependencies: [
+                "GongkaiCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GongkaiChannels",
+            dependencies: [
+                "GongkaiCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GongkaiSync",
+            dependencies: [
+                "GongkaiCore", "GongkaiStore", "GongkaiChannels",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GongkaiSimulators",
+            dependencies: [
+                "GongkaiCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GongkaiApp",
+            dependencies: [
+                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiSimulators",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "gongkai",
+            dependencies: [
+                "GongkaiApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GongkaiCoreTests",
+            dependencies: ["GongkaiCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GongkaiStoreTests",
+            dependencies: ["GongkaiCore", "GongkaiStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GongkaiSimulatorsTests",
+            dependencies: [
+                "GongkaiSimulators", "GongkaiCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GongkaiSyncTests",
+            dependencies: ["GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiSimulators", "GongkaiApp"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,308 @@
+/// One disclosure item (政府信息) as an agency submits it.
+///
+/// Keys are camelCase in JSON; `docs/disclosure-item.md` documents every
+/// field with a complete example and `schema/disclosure-item.schema.json` is
+/// the machine-readable contract.
+/// Decoding only checks JSON shape; ``ItemValidator`` checks the rules.
+public struct DisclosureItem: Codable, Sendable, Equatable {
+    /// The caller's stable id; the same id always means the same item.
+    public var id: String
+    /// Decides the rules and the channels: only licences and penalties go to
+    /// the credit-sharing feed (双公示), and only they carry a ``subject``.
+    public var kind: Kind
+    /// 五公开 category.
+    public var category: Category
+    /// 标题; one line, as every channel shows it in lists.
+    public var title: String
+    /// 摘要; channels with short previews (WeChat digest, Weibo) use it.
+    public var summary: String?
+    /// HTML body.
+    public var body: String
+    /// 附件; files stay where the agency hosts them, identified by hash so a
+    /// changed file is a changed item.
+    public var attachments: [Attachment]?
+    /// 发布机构.
+    public var publisher: Publisher
+    /// 索引号, `<9- or 18-char organisation code>/<YYYY>-<5-digit serial>`.
+    public var indexNumber: String
+    /// 文号 per GB/T 9704, e.g. `吉林发〔2023〕12号`.
+    public var documentNumber: String?
+    /// 主题分类.
+    public var topic: String
+    /// 体裁分类.
+    public var genre: String?
+    /// 成文日期, `YYYY-MM-DD`.
+    public var writtenOn: String
+    /// 发布日期, `YYYY-MM-DD`.
+    public var publishOn: String
+    /// The day the information was formed or changed; deadlines count from it.
+    public var formedOn: String?
+    /// 有效性.
+    public var validity: Validity
+    /// 公开属性.
+    public var attribute: Attribute
+    /// Required when ``attribute`` is ``Attribute/withheld``: why it is not disclosed.
+    public var withheldReason: String?
+    /// 先审后发: nothing leaves before it is approved.
+    public var review: Review
+    /// Ids of related items (an interpretation names its policy document here).
+    public var relatedTo: [String]?
+    /// 行政相对人, for licences and penalties.
+    public var subject: Subject?
+    /// 行政处罚 details; present exactly when ``kind`` is ``Kind/penalty``.
+    public var penalty: PenaltyDetail?
+    /// 行政许可 details; present exactly when ``kind`` is ``Kind/licence``.
+    public var licence: LicenceDetail?
+
+    /// Creates an item; the defaults are those of an ordinary approved,
+    /// proactively disclosed, valid document.
+    public init(
+        id: String, kind: Kind, category: Category, title: String, summary: String? = nil,
+        body: String, attachments: [Attachment]? = nil, publisher: Publisher, indexNumber: String,
+        documentNumber: String? = nil, topic: String, genre: String? = nil, writtenOn: String,
+        publishOn: String, formedOn: String? = nil, validity: Validity = .valid,
+        attribute: Attribute = .proactive, withheldReason: String? = nil, review: Review = .approved,
+        relatedTo: [String]? = nil, subject: Subject? = nil, penalty: PenaltyDetail? = nil,
+        licence: LicenceDetail? = nil
+    ) {
+        self.id = id
+        self.kind = kind
+        self.category = category
+        self.title = title
+        self.summary = summary
+        self.body = body
+        self.attachments = attachments
+        self.publisher = publisher
+        self.indexNumber = indexNumber
+        self.documentNumber = documentNumber
+        self.topic = topic
+        self.genre = genre
+        self.writtenOn = writtenOn
+        self.publishOn = publishOn
+        self.formedOn = formedOn
+        self.validity = validity
+        self.attribute = attribute
+        self.withheldReason = withheldReason
+        self.review = review
+        self.relatedTo = relatedTo
+        self.subject = subject
+        self.penalty = penalty
+        self.licence = licence
+    }
+
+    /// What sort of government information the item is.
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case policy, normative, interpretation, notice, licence, penalty, result
+    }
+
+    /// 五公开: decision 决策, execution 执行, management 管理, service 服务, result 结果.
+    public enum Category: String, Codable, Sendable, CaseIterable {
+        case decision, execution, management, service, result
+    }
+
+    /// 有效性.
+    public enum Validity: String, Codable, Sendable, CaseIterable {
+        case valid = "有效"
+        case expired = "失效"
+        case repealed = "废止"
+        case amended = "已修改"
+    }
+
+    /// 公开属性.
+    public enum Attribute: String, Codable, Sendable, CaseIterable {
+        /// 主动公开: goes out to the public channels.
+        case proactive
+        /// 依申请公开: on request only, never pushed to public channels.
+        case onRequest = "on-request"
+        /// 不予公开: never leaves; a reason is recorded.
+        case withheld
+    }
+
+    /// 先审后发 review state.
+    public enum Review: String, Codable, Sendable, CaseIterable {
+        case approved, pending
+    }
+
+    /// A file published with the item (附件).
+    public struct Attachment: Codable, Sendable, Equatable {
+        /// The name readers see.
+        public var name: String
+        /// Absolute http(s) URL where the agency hosts the file.
+        public var url: String
+        /// Lower-case hex SHA-256 of the file.
+        public var sha256: String
+        /// Creates an attachment.
+        public init(name: String, url: String, sha256: String) {
+            self.name = name
+            self.url = url
+            self.sha256 = sha256
+        }
+    }
+
+    /// 发布机构: full name, and its 统一社会信用代码 where known.
+    public struct Publisher: Codable, Sendable, Equatable {
+        /// Full name, as the catalogue requires (no abbreviations).
+        public var name: String
+        /// 统一社会信用代码 (GB 32100).
+        public var code: String?
+        /// Creates a publisher.
+        public init(name: String, code: String? = nil) {
+            self.name = name
+            self.code = code
+        }
+    }
+
+    /// 行政相对人 of a licence or penalty.
+    public struct Subject: Codable, Sendable, Equatable {
+        /// 行政相对人名称 (CF_XDR_MC / XK_XDR_MC).
+        public var name: String
+        /// Decides which identifier is required: credit code or ID number.
+        public var type: SubjectType
+        /// 统一社会信用代码 (GB 32100), required for organisations and individual businesses.
+        public var creditCode: String?
+        /// 证件类型; defaults to 身份证 when an ``idNumber`` is given.
+        public var idType: String?
+        /// 身份证号 (GB 11643), required for natural persons.
+        public var idNumber: String?
+        /// 法定代表人.
+        public var legalRepresentative: String?
+        /// Records about minors never go to public channels.
+        public var minor: Bool?
+        /// Creates a subject.
+        public init(
+            name: String, type: SubjectType, creditCode: String? = nil, idType: String? = nil,
+            idNumber: String? = nil, legalRepresentative: String? = nil, minor: Bool? = nil
+        ) {
+            self.name = name
+            self.type = type
+            self.creditCode = creditCode
+            self.idType = idType
+            self.idNumber = idNumber
+            self.legalRepresentative = legalRepresentative
+            self.minor = minor
+        }
+    }
+
+    /// 行政相对人类别 (CF_XDR_LB / XK_XDR_LB).
+    public enum SubjectType: String, Codable, Sendable, CaseIterable {
+        case organisation = "法人及非法人组织"
+        case naturalPerson = "自然人"
+        case individualBusiness = "个体工商户"
+    }
+
+    /// An organisation named with its 统一社会信用代码 (处罚机关, 数据来源单位 …).
+    public struct Organisation: Codable, Sendable, Equatable {
+        /// Full name.
+        public var name: String
+        /// 统一社会信用代码 (GB 32100).
+        public var code: String
+        /// Creates an organisation reference.
+        public init(name: String, code: String) {
+            self.name = name
+            self.code = code
+        }
+    }
+
+    /// The facts of an administrative penalty (行政处罚), the CF_ fields of 双公示.
+    public struct PenaltyDetail: Codable, Sendable, Equatable {
+        /// CF_WSH 行政处罚决定书文号.
+        public var decisionNumber: String
+        /// CF_WFXW 违法行为类型.
+        public var violationType: String
+        /// CF_SY 违法事实.
+        public var facts: String
+        /// CF_YJ 处罚依据.
+        public var basis: String
+        /// CF_CFLB 处罚类别 (警告, 罚款, 没收违法所得 …).
+        public var penaltyTypes: [String]
+        /// CF_NR 处罚内容.
+        public var content: String
+        /// CF_NR_FK 罚款金额 (万元).
+        public var fineAmount: Double?
+        /// CF_NR_WFFF 没收违法所得、没收非法财物的金额 (万元).
+        public var confiscatedAmount: Double?
+        /// CF_JDRQ 处罚决定日期; the 7-working-day deadline counts from it.
+        public var decidedOn: String
+        /// CF_YXQ 处罚有效期.
+        public var validUntil: String?
+        /// CF_GSJZQ 公示截止期.
+        public var publicUntil: String?
+        /// CF_CFJG / CF_CFJGDM 处罚机关.
+        public var authority: Organisation
+        /// CF_SJLY / CF_SJLYDM 数据来源单位.
+        public var dataSource: Organisation
+        /// BZ 备注.
+        public var remarks: String?
+        /// Creates penalty details.
+        public init(
+            decisionNumber: String, violationType: String, facts: String, basis: String,
+            penaltyTypes: [String], content: String, fineAmount: Double? = nil,
+            confiscatedAmount: Double? = nil, decidedOn: String, validUntil: String? = nil,
+            publicUntil: String? = nil, authority: Organisation, dataSource: Organisation,
+            remarks: String? = nil
+        ) {
+            self.decisionNumber = decisionNumber
+            self.violationType = violationType
+            self.facts = facts
+            self.basis = basis
+            self.penaltyTypes = penaltyTypes
+            self.content = content
+            self.fineAmount = fineAmount
+            self.confiscatedAmount = confiscatedAmount
+            self.decidedOn = decidedOn
+            self.validUntil = validUntil
+            self.publicUntil = publicUntil
+            self.authority = authority
+            self.dataSource = dataSource
+            self.remarks = remarks
+        }
+    }
+
+    /// The facts of an administrative licence (行政许可), the XK_ fields of 双公示.
+    public struct LicenceDetail: Codable, Sendable, Equatable {
+        /// XK_XKWS 行政许可决定文书名称.
+        public var documentName: String
+        /// XK_WSH 行政许可决定文书号.
+        public var decisionNumber: String
+        /// XK_XKLB 许可类别 (普通, 特许, 认可, 核准, 登记, 其他).
+        public var licenceType: String
+        /// XK_XKZS 许可证书名称.
+        public var certificateName: String?
+        /// XK_XKBH 许可编号.
+        public var certificateNumber: String?
+        /// XK_NR 许可内容.
+        public var content: String
+        /// XK_JDRQ 许可决定日期; the 7-working-day deadline counts from it.
+        public var decidedOn: String
+        /// XK_YXQZ 有效期自.
+        public var validFrom: String
+        /// XK_YXQZI 有效期至 (2099-12-31 means long-term).
+        public var validUntil: String
+        /// XK_XKJG / XK_XKJGDM 许可机关.
+        public var authority: Organisation
+        /// XK_LYDW / XK_LYDWDM 数据来源单位.
+        public var dataSource: Organisation
+        /// BZ 备注.
+        public var remarks: String?
+        /// Creates licence details.
+        public init(
+            documentName: String, decisionNumber: String, licenceType: String,
+            certificateName: String? = nil, certificateNumber: String? = nil, content: String,
+            decidedOn: String, validFrom: String, validUntil: String, authority: Organisation,
+            dataSource: Organisation, remarks: String? = nil
+        ) {
+            self.documentName = documentName
+            self.decisionNumber = decisionNumber
+            self.licenceType = licenceType
+            self.certificateName = certificateName
+            self.certificateNumber = certificateNumber
+            self.content = content
+            self.decidedOn = decidedOn
+            self.validFrom = validFrom
+            self.validUntil = validUntil
+            self.authority = authority
+            self.dataSource = dataSource
+            self.remarks = remarks
+        }
+    }
+}

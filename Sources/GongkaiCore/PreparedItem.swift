@@ -1,0 +1,17 @@
+/// A validated item with everything the store keeps of a version, computed
+/// once at submit so that sending never re-encodes or re-masks on the hot path.
+public struct PreparedItem: Sendable {
+    public var item: DisclosureItem
+    /// Canonical JSON of the full record (government channels).
+    public var document: [UInt8]
+    /// Canonical JSON with personal data masked (public channels).
+    public var publicDocument: [UInt8]
+    public var contentHash: String
+
+    public init(_ item: DisclosureItem) {
+        self.item = item
+        self.document = ItemCanonicalForm.document(item)
+        self.publicDocument = ItemCanonicalForm.document(PrivacyMasking.maskedForPublic(item))
+        self.contentHash = ItemCanonicalForm.contentHash(item)
+    }
+}
