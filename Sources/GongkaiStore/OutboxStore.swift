@@ -1,0 +1,45 @@
+import GongkaiCore
+
+/// The outbox: the only place delivery state lives.
+///
+/// Every method is one transaction that keeps the outbox's invariants; an
+/// implementation (SQLite, PostgreSQL) passes the shared contract suite.
+/// Times are Unix milliseconds passed in by the caller, so tests inject them.
+public protocol OutboxStore: Sendable {
+    /// Stores new versions and creates or updates their deliveries in one transaction.
+    /// Identical content (same hash) is a no-op; changed content supersedes queued older versions.
+    func submit(_ items: [PreparedItem], routes: [ChannelRoute], actor: String, now: Int64) async throws
+        -> [SubmitOutcome]
+    /// Marks the item withdrawn and queues a withdrawal wherever it may be shown.
+    func withdraw(itemID: String, reason: String, routes: [ChannelRoute], actor: String, now: Int64)
+        async throws -> [DeliveryRecord]
+    /// Review approved (先审后发): held deliveries become due.
+    func approve(itemID: String, routes: [ChannelRoute], actor: String, now: Int64) async throws
+        -> [DeliveryRecord]
+    /// Takes up to `limit` due deliveries of a channel under a lease held by `owner`.
+    func claim(channelID: String, audience: ChannelAudience, owner: String, limit: Int, leaseMillis: Int64, now: Int64)
+        async throws -> [ClaimedDelivery]
+    /// Records attempts and the resulting states for claimed deliveries, in one transaction.
+    func complete(_ outcomes: [SendOutcome], owner: String, now: Int64) async throws
+    /// Gives back unsent claimed deliveries (all of `owner`'s when `deliveryIDs` is nil).
+    @discardableResult
+    func release(owner: String, deliveryIDs: [Int64]?, now: Int64) async throws -> Int
+    /// When the channel's next delivery falls due, if any is scheduled.
+    func nextDue(channelID: String) async throws -> Int64?
+
+    func item(id: String) async throws -> ItemRecord?
+    func deliveries(_ filter: DeliveryFilter) async throws -> [DeliveryRecord]
+    func attempts(itemID: String, channelID: String?) async throws -> [AttemptRecord]
+    /// Delivery counts by channel and state.
+    func stateCounts() async throws -> [String: [DeliveryState: Int]]
+
+    /// Operator: send the item again on one or all channels; returns the rows that changed.
+    func resend(itemID: String, channelID: String?, force: Bool, routes: [ChannelRoute], actor: String, now: Int64)
+        async throws -> [DeliveryRecord]
+    /// Operator: bulk resend of a channel's deliveries in `states` (changed since `since`); returns how many.
+    func recover(channelID: String, states: [DeliveryState], since: Int64?, routes: [ChannelRoute], actor: String, now: Int64)
+        async throws -> Int
+    func setPaused(channelID: String, paused: Bool, reason: String?, actor: String, now: Int64) async throws
+    func channelPauses() async throws -> [ChannelPause]
+    func auditLog(itemID: String?, limit: Int) async throws -> [AuditEntry]
+}

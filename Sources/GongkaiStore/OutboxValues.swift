@@ -1,0 +1,151 @@
+import GongkaiCore
+
+/// What a submit did with one item.
+public struct SubmitOutcome: Sendable, Equatable, Codable {
+    public enum Change: String, Sendable, Codable {
+        /// First version of a new item.
+        case created
+        /// A new version of a known item.
+        case updated
+        /// Same content as the current version: nothing stored.
+        case unchanged
+        /// Same content, but review went from pending to approved.
+        case approved
+    }
+    public var itemID: String
+    public var version: Int
+    public var change: Change
+    public var contentHash: String
+    public init(itemID: String, version: Int, change: Change, contentHash: String) {
+        self.itemID = itemID
+        self.version = version
+        self.change = change
+        self.contentHash = contentHash
+    }
+}
+
+/// One item as the outbox knows it.
+public struct ItemRecord: Sendable, Equatable, Codable {
+    public var id: String
+    public var kind: String
+    public var category: String
+    public var title: String
+    public var currentVersion: Int
+    public var contentHash: String
+    public var review: String
+    public var attribute: String
+    public var withdrawnAt: Int64?
+    public var withdrawnReason: String?
+    public var createdAt: Int64
+    public var updatedAt: Int64
+}
+
+/// A delivery handed to a worker, with the body of the version it must send.
+public struct ClaimedDelivery: Sendable {
+    public var record: DeliveryRecord
+    public var operation: DeliveryOperation
+    public var version: Int
+    public var contentHash: String
+    /// Canonical JSON of the version, masked when the channel is public.
+    public var document: [UInt8]
+    /// Why the item was withdrawn, for a withdrawal.
+    public var withdrawReason: String?
+    /// `manual` when an operator asked for this send.
+    public var trigger: AttemptTrigger
+}
+
+/// Why an attempt happened.
+public enum AttemptTrigger: String, Sendable, Codable {
+    case scheduled
+    case manual
+}
+
+/// The result of sending one claimed delivery, with what the state machine needs to settle it.
+public struct SendOutcome: Sendable {
+    public enum Result: Sendable, Equatable {
+        case delivered(remoteID: String?, remoteURL: String?)
+        case failed(SendFailure)
+    }
+    public var deliveryID: Int64
+    public var operation: DeliveryOperation
+    public var version: Int
+    public var result: Result
+    public var httpStatus: Int?
+    public var startedAt: Int64
+    public var durationMillis: Int64
+    public var trigger: AttemptTrigger
+    public var schedule: RetrySchedule
+    /// Uniform in [0, 1), for the retry jitter.
+    public var randomUnit: Double
+    public var canWithdraw: Bool
+
+    public init(
+        deliveryID: Int64, operation: DeliveryOperation, version: Int, result: Result, httpStatus: Int?,
+        startedAt: Int64, durationMillis: Int64, trigger: AttemptTrigger, schedule: RetrySchedule,
+        randomUnit: Double, canWithdraw: Bool
+    ) {
+        self.deliveryID = deliveryID
+        self.operation = operation
+        self.version = version
+        self.result = result
+        self.httpStatus = httpStatus
+        self.startedAt = startedAt
+        self.durationMillis = durationMillis
+        self.trigger = trigger
+        self.schedule = schedule
+        self.randomUnit = randomUnit
+        self.canWithdraw = canWithdraw
+    }
+}
+
+/// One line of the append-only attempt log.
+public struct AttemptRecord: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var deliveryID: Int64
+    public var itemID: String
+    public var channelID: String
+    public var version: Int
+    public var operation: String
+    public var trigger: String
+    public var startedAt: Int64
+    public var durationMillis: Int64
+    public var httpStatus: Int?
+    /// `ok`, `retryable` or `permanent`.
+    public var outcome: String
+    public var error: String?
+    public var worker: String
+}
+
+/// Which deliveries a listing returns.
+public struct DeliveryFilter: Sendable, Equatable {
+    public var itemID: String?
+    public var channelID: String?
+    public var states: [DeliveryState]?
+    public var limit: Int?
+    public init(itemID: String? = nil, channelID: String? = nil, states: [DeliveryState]? = nil, limit: Int? = nil) {
+        self.itemID = itemID
+        self.channelID = channelID
+        self.states = states
+        self.limit = limit
+    }
+}
+
+/// An operator's pause of a channel; the daemon sends nothing to a paused channel.
+public struct ChannelPause: Sendable, Equatable, Codable {
+    public var channelID: String
+    public var paused: Bool
+    public var reason: String?
+    public var changedAt: Int64
+    public var changedBy: String
+}
+
+/// Who did what, through the CLI or the API.
+public struct AuditEntry: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var at: Int64
+    public var actor: String
+    public var action: String
+    public var itemID: String?
+    public var channelID: String?
+    public var detail: String?
+}

@@ -1,0 +1,118 @@
+import GRDB
+
+/// The SQLite schema. Append-only: a shipped migration is never edited;
+/// a change is a new `registerMigration`. Written in SQL, without app types,
+/// and with the invariants in the schema (NOT NULL, CHECK, foreign keys, unique).
+enum SQLiteMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-outbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE item (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('policy','normative','interpretation','notice','licence','penalty','result')),
+                        category TEXT NOT NULL CHECK (category IN ('decision','execution','management','service','result')),
+                        title TEXT NOT NULL,
+                        current_version INTEGER NOT NULL CHECK (current_version >= 1),
+                        content_hash TEXT NOT NULL CHECK (length(content_hash) = 64),
+                        review TEXT NOT NULL CHECK (review IN ('approved','pending')),
+                        attribute TEXT NOT NULL CHECK (attribute IN ('proactive','on-request','withheld')),
+                        withdrawn_at INTEGER,
+                        withdrawn_reason TEXT,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        CHECK ((withdrawn_at IS NULL) = (withdrawn_reason IS NULL))
+                    ) STRICT;
+
+                    CREATE TABLE item_version (
+                        item_id TEXT NOT NULL REFERENCES item(id),
+                        version INTEGER NOT NULL CHECK (version >= 1),
+                        content_hash TEXT NOT NULL CHECK (length(content_hash) = 64),
+                        document BLOB NOT NULL,
+                        public_document BLOB NOT NULL,
+                        submitted_by TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (item_id, version)
+                    ) STRICT, WITHOUT ROWID;
+
+                    CREATE TABLE delivery (
+                        id INTEGER PRIMARY KEY,
+                        item_id TEXT NOT NULL REFERENCES item(id),
+                        channel_id TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('pending','sending','delivered','retrying','dead','withdrawn','skipped','blocked')),
+                        operation TEXT NOT NULL CHECK (operation IN ('publish','withdraw')),
+                        wanted_version INTEGER NOT NULL CHECK (wanted_version >= 1),
+                        delivered_version INTEGER,
+                        may_be_live INTEGER NOT NULL CHECK (may_be_live IN (0,1)),
+                        remote_id TEXT,
+                        remote_url TEXT,
+                        attempt_count INTEGER NOT NULL CHECK (attempt_count >= 0),
+                        failure_streak INTEGER NOT NULL CHECK (failure_streak >= 0),
+                        next_attempt_at INTEGER,
+                        last_error TEXT,
+                        hold_reason TEXT,
+                        trigger TEXT NOT NULL CHECK (trigger IN ('scheduled','manual')),
+                        lease_owner TEXT,
+                        lease_expires_at INTEGER,
+                        updated_at INTEGER NOT NULL,
+                        UNIQUE (item_id, channel_id),
+                        CHECK ((state = 'sending') = (lease_owner IS NOT NULL)),
+                        CHECK (state NOT IN ('pending','retrying','sending') OR next_attempt_at IS NOT NULL)
+                    ) STRICT;
+                    CREATE INDEX delivery_due ON delivery (channel_id, next_attempt_at)
+                        WHERE state IN ('pending','retrying','sending');
+                    CREATE INDEX delivery_channel_state ON delivery (channel_id, state);
+
+                    CREATE TABLE attempt (
+                        id INTEGER PRIMARY KEY,
+                        delivery_id INTEGER NOT NULL REFERENCES delivery(id),
+                        item_id TEXT NOT NULL,
+                        channel_id TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        operation TEXT NOT NULL CHECK (operation IN ('publish','withdraw')),
+                        trigger TEXT NOT NULL CHECK (trigger IN ('scheduled','manual')),
+                        started_at INTEGER NOT NULL,
+                        duration_ms INTEGER NOT NULL,
+                        http_status INTEGER,
+                        outcome TEXT NOT NULL CHECK (outcome IN ('ok','retryable','permanent')),
+                        error TEXT,
+                        worker TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX attempt_item ON attempt (item_id, channel_id);
+
+                    CREATE TABLE audit (
+                        id INTEGER PRIMARY KEY,
+                        at INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        item_id TEXT,
+                        channel_id TEXT,
+                        detail TEXT
+                    ) STRICT;
+                    CREATE INDEX audit_item ON audit (item_id);
+
+                    CREATE TABLE channel_state (
+                        channel_id TEXT PRIMARY KEY NOT NULL,
+                        paused INTEGER NOT NULL CHECK (paused IN (0,1)),
+                        reason TEXT,
+                        changed_at INTEGER NOT NULL,
+                        changed_by TEXT NOT NULL
+                    ) STRICT;
+
+                    -- The append-only tables refuse edits, so the log an auditor reads is the log written.
+                    CREATE TRIGGER attempt_append_only_update BEFORE UPDATE ON attempt
+                        BEGIN SELECT RAISE(ABORT, 'attempt is append-only'); END;
+                    CREATE TRIGGER attempt_append_only_delete BEFORE DELETE ON attempt
+                        BEGIN SELECT RAISE(ABORT, 'attempt is append-only'); END;
+                    CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+                        BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+                    CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+                        BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+                    CREATE TRIGGER item_version_immutable BEFORE UPDATE ON item_version
+                        BEGIN SELECT RAISE(ABORT, 'item_version is immutable'); END;
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,546 @@
+import Foundation
+import GRDB
+import GongkaiCore
+
+/// The embedded outbox: SQLite through GRDB, one file, WAL.
+///
+/// Durability: a submit (new versions and their deliveries) commits with
+/// `synchronous = FULL`, so an acknowledged submit survives power loss.
+/// Delivery bookkeeping (claims, attempts, acks) commits with `NORMAL`: in WAL
+/// mode that survives a crash of the process but may lose the last commits on
+/// power loss, which only causes a re-send that the idempotency key absorbs.
+public struct SQLiteOutboxStore: OutboxStore {
+    private let writer: any DatabaseWriter
+    /// Where the database lives (`:memory:` for in-memory stores).
+    public let location: String
+
+    /// Opens (creating if needed) the outbox at `path`, and migrates it.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(15)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw GongkaiError(.store, "cannot open the outbox database at \(path): \(error)")
+        }
+        try self.init(writer: pool, location: path)
+    }
+
+    /// An in-memory outbox, for tests.
+    public static func inMemory() throws -> SQLiteOutboxStore {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        return try SQLiteOutboxStore(writer: DatabaseQueue(configuration: configuration), location: ":memory:")
+    }
+
+    private init(writer: any DatabaseWriter, location: String) throws {
+        self.writer = writer
+        self.location = location
+        do {
+            try SQLiteMigrations.migrator.migrate(writer)
+            // GRDB sets synchronous = NORMAL for WAL after prepareDatabase; state it and read it back.
+            try writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+        } catch let error as GongkaiError {
+            throw error
+        } catch {
+            throw GongkaiError(.store, "cannot migrate the outbox database at \(location): \(error)")
+        }
+    }
+
+    /// The journal mode and the `synchronous` level of bookkeeping and of submits, read back from SQLite.
+    public func durability() throws -> (journalMode: String, bookkeeping: Int, submit: Int) {
+        try writer.writeWithoutTransaction { db in
+            let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?"
+            let normal = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            let full = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            return (mode, normal, full)
+        }
+    }
+
+    // MARK: - Submit, withdraw, approve
+
+    public func submit(_ items: [PreparedItem], routes: [ChannelRoute], actor: String, now: Int64) async throws
+        -> [SubmitOutcome]
+    {
+        try await durableWrite { db in
+            try items.map { try submitOne($0, routes: routes, actor: actor, now: now, db: db) }
+        }
+    }
+
+    private func submitOne(_ prepared: PreparedItem, routes: [ChannelRoute], actor: String, now: Int64, db: Database)
+        throws -> SubmitOutcome
+    {
+        let item = prepared.item
+        let existing = try Row.fetchOne(
+            db, sql: "SELECT current_version, content_hash, review, withdrawn_at FROM item WHERE id = ?",
+            arguments: [item.id])
+        var version = 1
+        var change = SubmitOutcome.Change.created
+        if let existing {
+            let current: Int = existing[0]
+            let hash: String = existing[1]
+            let review: String = existing[2]
+            let withdrawn = existing[3] as Int64? != nil
+            if hash == prepared.contentHash && !withdrawn {
+                if review == DisclosureItem.Review.pending.rawValue && item.review == .approved {
+                    try db.execute(
+                        sql: "UPDATE item SET review = 'approved', updated_at = ? WHERE id = ?",
+                        arguments: [now, item.id])
+                    try approveDeliveries(itemID: item.id, routes: routes, now: now, db: db)
+                    try audit(db, now, actor, "approve", item.id, nil, "re-submitted as approved")
+                    return SubmitOutcome(itemID: item.id, version: current, change: .approved, contentHash: hash)
+                }
+                return SubmitOutcome(itemID: item.id, version: current, change: .unchanged, contentHash: hash)
+            }
+            version = current + 1
+            change = .updated
+            try db.execute(
+                sql: """
+                    UPDATE item SET kind = ?, category = ?, title = ?, current_version = ?, content_hash = ?,
+                        review = ?, attribute = ?, withdrawn_at = NULL, withdrawn_reason = NULL, updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    item.kind.rawValue, item.category.rawValue, item.title, version, prepared.contentHash,
+                    item.review.rawValue, item.attribute.rawValue, now, item.id,
+                ])
+        } else {
+            try db.execute(
+                sql: """
+                    INSERT INTO item (id, kind, category, title, current_version, content_hash, review, attribute,
+                        created_at, updated_at)
+                    VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    item.id, item.kind.rawValue, item.category.rawValue, item.title, prepared.contentHash,
+                    item.review.rawValue, item.attribute.rawValue, now, now,
+                ])
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO item_version (item_id, version, content_hash, document, public_document, submitted_by, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                item.id, version, prepared.contentHash, Data(prepared.document), Data(prepared.publicDocument),
+                actor, now,
+            ])
+        var existingRows: [String: DeliveryRecord] = [:]
+        if change == .updated {
+            for row in try deliveryRows(db, where: "item_id = ?", [item.id]) { existingRows[row.channelID] = row }
+        }
+        for route in routes {
+            let decision = route.rule.decide(item, audience: route.audience)
+            if var record = existingRows[route.channelID] {
+                record.route(version: version, decision: decision, canWithdraw: route.canWithdraw, now: now)
+                try record.update(db)
+            } else {
+                var record = DeliveryRecord(
+                    itemID: item.id, channelID: route.channelID, state: .pending, wantedVersion: version,
+                    nextAttemptAt: now, updatedAt: now)
+                record.route(version: version, decision: decision, canWithdraw: route.canWithdraw, now: now)
+                _ = try record.inserted(db)
+            }
+        }
+        try audit(db, now, actor, change == .created ? "submit" : "submit-version", item.id, nil, "version \(version)")
+        return SubmitOutcome(itemID: item.id, version: version, change: change, contentHash: prepared.contentHash)
+    }
+
+    public func withdraw(itemID: String, reason: String, routes: [ChannelRoute], actor: String, now: Int64)
+        async throws -> [DeliveryRecord]
+    {
+        try await durableWrite { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM item WHERE id = ?", arguments: [itemID]) != nil else {
+                throw GongkaiError(.unknownItem, "no item with this id in the outbox", item: itemID, field: "id")
+            }
+            try db.execute(
+                sql: """
+                    UPDATE item SET withdrawn_at = COALESCE(withdrawn_at, ?), withdrawn_reason = COALESCE(withdrawn_reason, ?),
+                        updated_at = ? WHERE id = ?
+                    """,
+                arguments: [now, reason, now, itemID])
+            let canWithdraw = Dictionary(routes.map { ($0.channelID, $0.canWithdraw) }, uniquingKeysWith: { a, _ in a })
+            var changed: [DeliveryRecord] = []
+            for var record in try deliveryRows(db, where: "item_id = ?", [itemID]) {
+                // Never routed here: nothing to take down. Already being withdrawn: nothing new to do.
+                guard record.state != .skipped, record.operation != .withdraw || record.state == .dead else { continue }
+                record.requestWithdrawal(reason: reason, canWithdraw: canWithdraw[record.channelID] ?? false, now: now)
+                try record.update(db)
+                changed.append(record)
+            }
+            try audit(db, now, actor, "withdraw", itemID, nil, reason)
+            return changed
+        }
+    }
+
+    public func approve(itemID: String, routes: [ChannelRoute], actor: String, now: Int64) async throws
+        -> [DeliveryRecord]
+    {
+        try await durableWrite { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM item WHERE id = ?", arguments: [itemID]) != nil else {
+                throw GongkaiError(.unknownItem, "no item with this id in the outbox", item: itemID, field: "id")
+            }
+            try db.execute(
+                sql: "UPDATE item SET review = 'approved', updated_at = ? WHERE id = ?", arguments: [now, itemID])
+            let changed = try approveDeliveries(itemID: itemID, routes: routes, now: now, db: db)
+            try audit(db, now, actor, "approve", itemID, nil, nil)
+            return changed
+        }
+    }
+
+    @discardableResult
+    private func approveDeliveries(itemID: String, routes: [ChannelRoute], now: Int64, db: Database) throws
+        -> [DeliveryRecord]
+    {
+        let canWithdraw = Dictionary(routes.map { ($0.channelID, $0.canWithdraw) }, uniquingKeysWith: { a, _ in a })
+        var changed: [DeliveryRecord] = []
+        for var record in try deliveryRows(db, where: "item_id = ? AND hold_reason IS NOT NULL", [itemID]) {
+            record.approved(canWithdraw: canWithdraw[record.channelID] ?? false, now: now)
+            try record.update(db)
+            changed.append(record)
+        }
+        return changed
+    }
+
+    // MARK: - Claim and complete
+
+    public func claim(
+        channelID: String, audience: ChannelAudience, owner: String, limit: Int, leaseMillis: Int64, now: Int64
+    ) async throws -> [ClaimedDelivery] {
+        try await writer.write { db in
+            let records = try deliveryRows(
+                db,
+                where: """
+                    channel_id = ? AND state IN ('pending','retrying','sending') AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at LIMIT ?
+                    """, [channelID, now, limit])
+            guard !records.isEmpty else { return [] }
+            let documentColumn = audience == .public ? "public_document" : "document"
+            let versionStatement = try db.cachedStatement(
+                sql: """
+                    SELECT v.content_hash, v.\(documentColumn), i.withdrawn_reason
+                    FROM item_version v JOIN item i ON i.id = v.item_id
+                    WHERE v.item_id = ? AND v.version = ?
+                    """)
+            let triggerStatement = try db.cachedStatement(sql: "SELECT trigger FROM delivery WHERE id = ?")
+            var claimed: [ClaimedDelivery] = []
+            claimed.reserveCapacity(records.count)
+            for var record in records {
+                let trigger = try String.fetchOne(triggerStatement, arguments: [record.id])
+                record.claimed(by: owner, leaseUntil: now + leaseMillis, now: now)
+                try record.update(db)
+                guard let row = try Row.fetchOne(versionStatement, arguments: [record.itemID, record.wantedVersion])
+                else {
+                    throw GongkaiError(
+                        .store, "version \(record.wantedVersion) is missing", item: record.itemID, channel: channelID)
+                }
+                let document: Data = row[1]
+                claimed.append(
+                    ClaimedDelivery(
+                        record: record, operation: record.operation, version: record.wantedVersion,
+                        contentHash: row[0], document: [UInt8](document), withdrawReason: row[2],
+                        trigger: AttemptTrigger(rawValue: trigger ?? "scheduled") ?? .scheduled))
+            }
+            return claimed
+        }
+    }
+
+    public func complete(_ outcomes: [SendOutcome], owner: String, now: Int64) async throws {
+        guard !outcomes.isEmpty else { return }
+        try await writer.write { db in
+            let attemptStatement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO attempt (delivery_id, item_id, channel_id, version, operation, trigger, started_at,
+                        duration_ms, http_status, outcome, error, worker)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            let selectStatement = try db.cachedStatement(
+                sql: "SELECT \(DeliveryRecord.selectColumns) FROM delivery WHERE id = ?")
+            let resetTrigger = try db.cachedStatement(
+                sql: "UPDATE delivery SET trigger = 'scheduled' WHERE id = ? AND trigger = 'manual'")
+            for outcome in outcomes {
+                guard let row = try Row.fetchOne(selectStatement, arguments: [outcome.deliveryID]) else { continue }
+                var record = try DeliveryRecord(row: row)
+                let outcomeText: String
+                let errorText: String?
+                switch outcome.result {
+                case .delivered:
+                    outcomeText = "ok"
+                    errorText = nil
+                case .failed(let failure):
+                    outcomeText = failure.permanent ? "permanent" : "retryable"
+                    errorText = String(failure.message.prefix(300))
+                }
+                try attemptStatement.execute(arguments: [
+                    record.id, record.itemID, record.channelID, outcome.version, outcome.operation.rawValue,
+                    outcome.trigger.rawValue, outcome.startedAt, outcome.durationMillis, outcome.httpStatus,
+                    outcomeText, errorText, owner,
+                ])
+                // A lease that expired and was taken over belongs to someone else now: log, don't settle.
+                guard record.state == .sending, record.leaseOwner == owner else { continue }
+                switch outcome.result {
+                case .delivered(let remoteID, let remoteURL):
+                    record.succeeded(
+                        outcome.operation, version: outcome.version, remoteID: remoteID, remoteURL: remoteURL,
+                        canWithdraw: outcome.canWithdraw, now: now)
+                case .failed(let failure):
+                    record.failed(
+                        outcome.operation, version: outcome.version, failure: failure, schedule: outcome.schedule,
+                        randomUnit: outcome.randomUnit, canWithdraw: outcome.canWithdraw, now: now)
+                }
+                try record.update(db)
+                if outcome.trigger == .manual { try resetTrigger.execute(arguments: [record.id]) }
+            }
+        }
+    }
+
+    public func release(owner: String, deliveryIDs: [Int64]?, now: Int64) async throws -> Int {
+        try await writer.write { db in
+            var rows = try deliveryRows(db, where: "state = 'sending' AND lease_owner = ?", [owner])
+            if let deliveryIDs {
+                let wanted = Set(deliveryIDs)
+                rows = rows.filter { wanted.contains($0.id) }
+            }
+            for var record in rows {
+                record.released(now: now)
+                try record.update(db)
+            }
+            return rows.count
+        }
+    }
+
+    public func nextDue(channelID: String) async throws -> Int64? {
+        try await writer.read { db in
+            try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT MIN(next_attempt_at) FROM delivery
+                    WHERE channel_id = ? AND state IN ('pending','retrying','sending')
+                    """, arguments: [channelID])
+        }
+    }
+
+    // MARK: - Reads
+
+    public func item(id: String) async throws -> ItemRecord? {
+        try await writer.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT id, kind, category, title, current_version, content_hash, review, attribute,
+                        withdrawn_at, withdrawn_reason, created_at, updated_at
+                    FROM item WHERE id = ?
+                    """, arguments: [id]
+            ).map { row in
+                ItemRecord(
+                    id: row[0], kind: row[1], category: row[2], title: row[3], currentVersion: row[4],
+                    contentHash: row[5], review: row[6], attribute: row[7], withdrawnAt: row[8],
+                    withdrawnReason: row[9], createdAt: row[10], updatedAt: row[11])
+            }
+        }
+    }
+
+    public func deliveries(_ filter: DeliveryFilter) async throws -> [DeliveryRecord] {
+        try await writer.read { db in
+            var clauses: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let itemID = filter.itemID {
+                clauses.append("item_id = ?")
+                arguments.append(itemID)
+            }
+            if let channelID = filter.channelID {
+                clauses.append("channel_id = ?")
+                arguments.append(channelID)
+            }
+            if let states = filter.states, !states.isEmpty {
+                clauses.append("state IN (" + states.map { _ in "?" }.joined(separator: ",") + ")")
+                arguments.append(contentsOf: states.map(\.rawValue))
+            }
+            var sql = clauses.isEmpty ? "1" : clauses.joined(separator: " AND ")
+            sql += " ORDER BY item_id, channel_id"
+            if let limit = filter.limit {
+                sql += " LIMIT ?"
+                arguments.append(limit)
+            }
+            return try deliveryRows(db, where: sql, StatementArguments(arguments))
+        }
+    }
+
+    public func attempts(itemID: String, channelID: String?) async throws -> [AttemptRecord] {
+        try await writer.read { db in
+            var sql = """
+                SELECT id, delivery_id, item_id, channel_id, version, operation, trigger, started_at, duration_ms,
+                    http_status, outcome, error, worker
+                FROM attempt WHERE item_id = ?
+                """
+            var arguments: StatementArguments = [itemID]
+            if let channelID {
+                sql += " AND channel_id = ?"
+                arguments += [channelID]
+            }
+            sql += " ORDER BY id"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                AttemptRecord(
+                    id: row[0], deliveryID: row[1], itemID: row[2], channelID: row[3], version: row[4],
+                    operation: row[5], trigger: row[6], startedAt: row[7], durationMillis: row[8],
+                    httpStatus: row[9], outcome: row[10], error: row[11], worker: row[12])
+            }
+        }
+    }
+
+    public func stateCounts() async throws -> [String: [DeliveryState: Int]] {
+        try await writer.read { db in
+            var counts: [String: [DeliveryState: Int]] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT channel_id, state, COUNT(*) FROM delivery GROUP BY channel_id, state")
+            {
+                guard let state = DeliveryState(rawValue: row[1]) else { continue }
+                counts[row[0], default: [:]][state] = row[2]
+            }
+            return counts
+        }
+    }
+
+    // MARK: - Operator actions
+
+    public func resend(
+        itemID: String, channelID: String?, force: Bool, routes: [ChannelRoute], actor: String, now: Int64
+    ) async throws -> [DeliveryRecord] {
+        try await writer.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM item WHERE id = ?", arguments: [itemID]) != nil else {
+                throw GongkaiError(.unknownItem, "no item with this id in the outbox", item: itemID, field: "id")
+            }
+            var rows = try deliveryRows(db, where: "item_id = ?", [itemID])
+            if let channelID {
+                rows = rows.filter { $0.channelID == channelID }
+                guard !rows.isEmpty else {
+                    throw GongkaiError(
+                        .unknownChannel, "the item has no delivery on this channel", item: itemID, channel: channelID,
+                        field: "channel")
+                }
+            }
+            let changed = try resendRows(rows, force: force, routes: routes, now: now, db: db)
+            try audit(
+                db, now, actor, force ? "resend-force" : "resend", itemID, channelID,
+                "\(changed.count) deliveries queued")
+            return changed
+        }
+    }
+
+    public func recover(
+        channelID: String, states: [DeliveryState], since: Int64?, routes: [ChannelRoute], actor: String, now: Int64
+    ) async throws -> Int {
+        try await writer.write { db in
+            var sql = "channel_id = ? AND state IN (" + states.map { _ in "?" }.joined(separator: ",") + ")"
+            var arguments: [any DatabaseValueConvertible] = [channelID]
+            arguments.append(contentsOf: states.map(\.rawValue))
+            if let since {
+                sql += " AND updated_at >= ?"
+                arguments.append(since)
+            }
+            let rows = try deliveryRows(db, where: sql, StatementArguments(arguments))
+            let changed = try resendRows(rows, force: false, routes: routes, now: now, db: db)
+            try audit(
+                db, now, actor, "recover", nil, channelID,
+                "states \(states.map(\.rawValue).joined(separator: ",")); \(changed.count) deliveries queued")
+            return changed.count
+        }
+    }
+
+    private func resendRows(_ rows: [DeliveryRecord], force: Bool, routes: [ChannelRoute], now: Int64, db: Database)
+        throws -> [DeliveryRecord]
+    {
+        let canWithdraw = Dictionary(routes.map { ($0.channelID, $0.canWithdraw) }, uniquingKeysWith: { a, _ in a })
+        let markManual = try db.cachedStatement(sql: "UPDATE delivery SET trigger = 'manual' WHERE id = ?")
+        var changed: [DeliveryRecord] = []
+        for var record in rows
+        where record.resend(force: force, canWithdraw: canWithdraw[record.channelID] ?? false, now: now) {
+            try record.update(db)
+            try markManual.execute(arguments: [record.id])
+            changed.append(record)
+        }
+        return changed
+    }
+
+    public func setPaused(channelID: String, paused: Bool, reason: String?, actor: String, now: Int64) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO channel_state (channel_id, paused, reason, changed_at, changed_by) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (channel_id) DO UPDATE SET paused = excluded.paused, reason = excluded.reason,
+                        changed_at = excluded.changed_at, changed_by = excluded.changed_by
+                    """, arguments: [channelID, paused, reason, now, actor])
+            try audit(db, now, actor, paused ? "pause" : "resume", nil, channelID, reason)
+        }
+    }
+
+    public func channelPauses() async throws -> [ChannelPause] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT channel_id, paused, reason, changed_at, changed_by FROM channel_state ORDER BY channel_id"
+            ).map { row in
+                ChannelPause(channelID: row[0], paused: row[1], reason: row[2], changedAt: row[3], changedBy: row[4])
+            }
+        }
+    }
+
+    public func auditLog(itemID: String?, limit: Int) async throws -> [AuditEntry] {
+        try await writer.read { db in
+            var sql = "SELECT id, at, actor, action, item_id, channel_id, detail FROM audit"
+            var arguments: StatementArguments = []
+            if let itemID {
+                sql += " WHERE item_id = ?"
+                arguments += [itemID]
+            }
+            sql += " ORDER BY id DESC LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                AuditEntry(
+                    id: row[0], at: row[1], actor: row[2], action: row[3], itemID: row[4], channelID: row[5],
+                    detail: row[6])
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// A write that commits with `synchronous = FULL`, for what a caller is told is stored.
+    private func durableWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    private func deliveryRows(_ db: Database, where clause: String, _ arguments: StatementArguments) throws
+        -> [DeliveryRecord]
+    {
+        let statement = try db.cachedStatement(
+            sql: "SELECT \(DeliveryRecord.selectColumns) FROM delivery WHERE \(clause)")
+        return try Row.fetchAll(statement, arguments: arguments).map(DeliveryRecord.init(row:))
+    }
+
+    private func audit(
+        _ db: Database, _ at: Int64, _ actor: String, _ action: String, _ itemID: String?, _ channelID: String?,
+        _ detail: String?
+    ) throws {
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO audit (at, actor, action, item_id, channel_id, detail) VALUES (?, ?, ?, ?, ?, ?)")
+        try statement.execute(arguments: [at, actor, action, itemID, channelID, detail])
+    }
+}

@@ -1,0 +1,51 @@
+import GongkaiCore
+import GongkaiStore
+
+/// Items and routes for store tests. The store does not validate (the console
+/// does), so these only need to be well-formed enough to route.
+enum Fixtures {
+    static let t0: Int64 = 1_790_000_000_000
+
+    static func item(
+        _ id: String, kind: DisclosureItem.Kind = .notice, title: String = "关于开展森林防火宣传月活动的通知",
+        attribute: DisclosureItem.Attribute = .proactive, review: DisclosureItem.Review = .approved,
+        idNumber: String? = nil
+    ) -> DisclosureItem {
+        var item = DisclosureItem(
+            id: id, kind: kind, category: .execution, title: title, summary: "摘要",
+            body: "<p>正文 \(title)</p>", publisher: .init(name: "某某市林业局", code: "11220000013544381Y"),
+            indexNumber: "000014349/2026-00001", topic: "林业", genre: "通知", writtenOn: "2026-03-01",
+            publishOn: "2026-03-02", attribute: attribute,
+            withheldReason: attribute == .withheld ? "涉及国家秘密" : nil, review: review)
+        if let idNumber {
+            item.subject = .init(name: "张三", type: .naturalPerson, idNumber: idNumber)
+        }
+        return item
+    }
+
+    static let publicRoute = ChannelRoute(channelID: "hub", audience: .public, rule: .everything, canWithdraw: true)
+    static let governmentRoute = ChannelRoute(
+        channelID: "credit", audience: .government, rule: RoutingRule(kinds: [.penalty, .licence]), canWithdraw: true)
+    static let robotRoute = ChannelRoute(channelID: "robot", audience: .public, rule: .everything, canWithdraw: false)
+    static let routes = [publicRoute, robotRoute]
+
+    static let fastRetry = try! RetrySchedule(delays: [1_000, 2_000], jitter: 0)
+
+    static func success(_ claimed: ClaimedDelivery, at now: Int64, canWithdraw: Bool = true) -> SendOutcome {
+        SendOutcome(
+            deliveryID: claimed.record.id, operation: claimed.operation, version: claimed.version,
+            result: .delivered(remoteID: "r-\(claimed.record.itemID)", remoteURL: nil), httpStatus: 200,
+            startedAt: now, durationMillis: 3, trigger: claimed.trigger, schedule: fastRetry, randomUnit: 0.5,
+            canWithdraw: canWithdraw)
+    }
+
+    static func failure(_ claimed: ClaimedDelivery, at now: Int64, permanent: Bool = false, status: Int = 503)
+        -> SendOutcome
+    {
+        SendOutcome(
+            deliveryID: claimed.record.id, operation: claimed.operation, version: claimed.version,
+            result: .failed(SendFailure(permanent: permanent, message: "HTTP \(status)")), httpStatus: status,
+            startedAt: now, durationMillis: 3, trigger: claimed.trigger, schedule: fastRetry, randomUnit: 0.5,
+            canWithdraw: true)
+    }
+}
