@@ -1,0 +1,41 @@
+import AsyncHTTPClient
+import Foundation
+import GongkaiCore
+import NIOCore
+
+/// Builds the adapter for a channel definition, resolving its secret.
+public enum ChannelAdapterFactory {
+    public static func make(
+        _ definition: ChannelDefinition, environment: [String: String] = ProcessInfo.processInfo.environment,
+        clock: any WallClock = SystemWallClock()
+    ) throws(GongkaiError) -> any ChannelAdapter {
+        switch definition.kind {
+        case .webhook:
+            guard let reference = definition.secret else {
+                throw GongkaiError(.configuration, "a webhook channel needs a secret", channel: definition.id, field: "secret")
+            }
+            let secretText = try reference.resolve(channelID: definition.id, environment: environment)
+            let secret: StandardWebhookSecret
+            do {
+                secret = try StandardWebhookSecret(secretText)
+            } catch {
+                var error = error
+                error.channel = definition.id
+                error.field = "secret"
+                error.message += " (from \(reference))"
+                throw error
+            }
+            return WebhookAdapter(definition: definition, secret: secret, client: httpClient(for: definition), clock: clock)
+        }
+    }
+
+    /// One client per channel, so the pool matches the channel's concurrency
+    /// (AsyncHTTPClient's default of 8 connections per host would cap it).
+    public static func httpClient(for definition: ChannelDefinition) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = definition.concurrency
+        configuration.timeout.connect = .milliseconds(min(definition.timeout, 5_000))
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+}

@@ -1,0 +1,157 @@
+import AsyncHTTPClient
+import Foundation
+import GongkaiCore
+import NIOCore
+import NIOHTTP1
+
+/// The generic Standard Webhooks channel (standardwebhooks.com).
+///
+/// Every request carries `webhook-id` (our idempotency key, stable across
+/// retries so a receiver can dedupe), `webhook-timestamp` and
+/// `webhook-signature: v1,<base64 HMAC-SHA256("id.timestamp.body")>`.
+/// An update is a re-send of the new version; a withdrawal is an event.
+public struct WebhookAdapter: ChannelAdapter {
+    public let channelID: String
+    public var capabilities: ChannelCapabilities { [.publish, .update, .withdraw] }
+    private let endpoint: String
+    private let secret: StandardWebhookSecret
+    private let client: HTTPClient
+    private let clock: any WallClock
+    /// How much of an error answer is kept for the attempt log.
+    static let errorExcerptBytes = 512
+
+    /// - Parameter client: owned by the adapter from now on; ``shutdown()`` shuts it down.
+    public init(
+        definition: ChannelDefinition, secret: StandardWebhookSecret, client: HTTPClient,
+        clock: any WallClock = SystemWallClock()
+    ) {
+        self.channelID = definition.id
+        self.endpoint = definition.endpoint
+        self.secret = secret
+        self.client = client
+        self.clock = clock
+    }
+
+    public func deliver(_ request: DeliveryRequest, deadline: NIODeadline) async throws(DeliveryError)
+        -> DeliveryReceipt
+    {
+        let now = clock.now()
+        let body = Self.payload(for: request, now: now)
+        let timestamp = now / 1000
+        var http = HTTPClientRequest(url: endpoint)
+        http.method = .POST
+        http.headers.add(name: "content-type", value: "application/json")
+        http.headers.add(name: "user-agent", value: "gongkai/1")
+        http.headers.add(name: "webhook-id", value: request.idempotencyKey)
+        http.headers.add(name: "webhook-timestamp", value: String(timestamp))
+        http.headers.add(
+            name: "webhook-signature", value: secret.signature(id: request.idempotencyKey, timestamp: timestamp, body: body.readableBytesView))
+        http.body = .bytes(body)
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(http, deadline: deadline)
+        } catch {
+            throw Self.classify(transportError: error, request: request)
+        }
+        let status = Int(response.status.code)
+        if (200..<300).contains(status) {
+            // Drain the body so the connection goes back to the pool.
+            _ = try? await response.body.collect(upTo: 1 << 16)
+            return DeliveryReceipt(remoteID: request.idempotencyKey, remoteURL: nil, httpStatus: status)
+        }
+        var excerpt = ""
+        if let buffer = try? await response.body.collect(upTo: 1 << 16) {
+            excerpt = String(decoding: buffer.readableBytesView.prefix(Self.errorExcerptBytes), as: UTF8.self)
+        }
+        throw Self.classify(
+            status: status, retryAfter: response.headers.first(name: "retry-after"), excerpt: excerpt,
+            request: request, now: now)
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// The JSON body: a small envelope around the stored canonical document, spliced as bytes.
+    static func payload(for request: DeliveryRequest, now: Int64) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(request.document.count + 256)
+        switch request.operation {
+        case .publish:
+            buffer.writeString(#"{"type":"disclosure.published","timestamp":""#)
+            buffer.writeString(Timestamp.iso8601(now))
+            buffer.writeString(#"","data":{"itemId":"#)
+            buffer.writeString(jsonString(request.itemID))
+            buffer.writeString(#","version":"#)
+            buffer.writeString(String(request.version))
+            buffer.writeString(#","contentHash":""#)
+            buffer.writeString(request.contentHash)
+            buffer.writeString(#"","channel":"#)
+            buffer.writeString(jsonString(request.channelID))
+            buffer.writeString(#","item":"#)
+            buffer.writeBytes(request.document)
+            buffer.writeString("}}")
+        case .withdraw:
+            buffer.writeString(#"{"type":"disclosure.withdrawn","timestamp":""#)
+            buffer.writeString(Timestamp.iso8601(now))
+            buffer.writeString(#"","data":{"itemId":"#)
+            buffer.writeString(jsonString(request.itemID))
+            buffer.writeString(#","version":"#)
+            buffer.writeString(String(request.version))
+            buffer.writeString(#","channel":"#)
+            buffer.writeString(jsonString(request.channelID))
+            buffer.writeString(#","reason":"#)
+            buffer.writeString(jsonString(request.withdrawReason ?? ""))
+            buffer.writeString("}}")
+        }
+        return buffer
+    }
+
+    /// A JSON string literal; ids are plain ASCII, so the encoder only runs for free text.
+    static func jsonString(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return "\"" + text + "\""
+        }
+        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func classify(transportError error: any Error, request: DeliveryRequest) -> DeliveryError {
+        let message: String
+        var throttled = false
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
+                message = "timed out (\(error))"
+                throttled = true
+            default:
+                message = "connection failed (\(error))"
+            }
+        } else {
+            message = "connection failed (\(error))"
+        }
+        return DeliveryError(
+            SendFailure(permanent: false, throttled: throttled, message: message), itemID: request.itemID,
+            channelID: request.channelID)
+    }
+
+    static func classify(status: Int, retryAfter: String?, excerpt: String, request: DeliveryRequest, now: Int64)
+        -> DeliveryError
+    {
+        let detail = excerpt.isEmpty ? "" : ": " + excerpt
+        let failure: SendFailure
+        switch status {
+        case 429:
+            failure = SendFailure(
+                permanent: false, throttled: true, retryAfter: RetryAfter.milliseconds(retryAfter, now: now),
+                message: "HTTP 429 too many requests\(detail)")
+        case 408, 425, 500...599:
+            failure = SendFailure(
+                permanent: false, throttled: status == 503 && retryAfter != nil,
+                retryAfter: RetryAfter.milliseconds(retryAfter, now: now), message: "HTTP \(status)\(detail)")
+        default:
+            failure = SendFailure(permanent: true, message: "HTTP \(status) refused by the receiver\(detail)")
+        }
+        return DeliveryError(failure, httpStatus: status, itemID: request.itemID, channelID: request.channelID)
+    }
+}

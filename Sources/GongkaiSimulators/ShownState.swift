@@ -1,0 +1,9 @@
+/// What the simulated platform currently shows for one item.
+///
+/// The simulator applies events in arrival order, like a naive receiver, so a
+/// stale version delivered after a newer one (or a publish after a withdrawal)
+/// shows up here instead of being hidden.
+public enum ShownState: Sendable, Hashable {
+    case published(version: Int, contentHash: String?)
+    case withdrawn(version: Int, reason: String?)
+}

@@ -1,0 +1,57 @@
+import GongkaiChannels
+import GongkaiCore
+import GongkaiStore
+import Logging
+import ServiceLifecycle
+
+/// The delivery loop of the daemon: one ``ChannelWorker`` per channel, run as
+/// one `Service`. On graceful shutdown (SIGTERM/SIGINT through the
+/// `ServiceGroup`) it stops claiming, lets in-flight sends finish and be
+/// recorded, releases what it still holds, and returns.
+public final class DeliveryEngine: Service, Sendable {
+    private let workers: [ChannelWorker]
+    private let runtimes: [ChannelRuntime]
+    private let logger: Logger
+
+    /// Called after a batch of send outcomes is in the store (channel id, outcomes):
+    /// lets tests and the demo await progress instead of polling.
+    public typealias Observer = @Sendable (String, [SendOutcome]) -> Void
+
+    public init(
+        store: any OutboxStore, channels: [ChannelRuntime], configuration: EngineConfiguration,
+        clock: any WallClock = SystemWallClock(), logger: Logger, onRecorded: Observer? = nil
+    ) {
+        self.runtimes = channels
+        self.logger = logger
+        self.workers = channels.map {
+            ChannelWorker(
+                runtime: $0, store: store, configuration: configuration, clock: clock, logger: logger,
+                onRecorded: onRecorded)
+        }
+    }
+
+    public func run() async throws {
+        logger.info("delivery engine started", metadata: ["channels": "\(runtimes.map(\.definition.id))"])
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for worker in workers {
+                    group.addTask { await worker.run() }
+                }
+            }
+        } onGracefulShutdown: {
+            self.stop()
+        }
+        for runtime in runtimes { await runtime.adapter.shutdown() }
+        logger.info("delivery engine stopped")
+    }
+
+    /// Asks every worker to stop after its in-flight sends (also what SIGTERM does).
+    public func stop() {
+        for worker in workers { worker.stop() }
+    }
+
+    /// Wakes idle workers at once, e.g. right after an in-process submit.
+    public func nudge() {
+        for worker in workers { worker.nudge() }
+    }
+}
