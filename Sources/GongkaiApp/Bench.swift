@@ -1,0 +1,240 @@
+import Foundation
+import GongkaiChannels
+import GongkaiCore
+import GongkaiSimulators
+import GongkaiStore
+import GongkaiSync
+import Logging
+import NIOCore
+
+/// `gongkai bench`: measures the outbox end to end against the local webhook
+/// simulator and prints the figures. It asserts nothing; the README records
+/// what it printed and on which machine.
+public enum Bench {
+    public struct Options: Sendable {
+        public var items: Int
+        public var channels: Int
+        public var concurrency: Int
+        public var faultRate: Double
+        public var latencySeconds: Int
+        public var latencyRate: Int
+
+        public init(items: Int, channels: Int, concurrency: Int, faultRate: Double, latencySeconds: Int, latencyRate: Int) {
+            self.items = items
+            self.channels = channels
+            self.concurrency = concurrency
+            self.faultRate = faultRate
+            self.latencySeconds = latencySeconds
+            self.latencyRate = latencyRate
+        }
+    }
+
+    public static func run(_ options: Options) async throws {
+        var logger = Logger(label: "gongkai.bench")
+        logger.logLevel = .error
+        #if DEBUG
+            print("warning: this is a debug build; figures are only meaningful with `swift run -c release gongkai bench`")
+        #endif
+        print("gongkai bench — \(MachineInfo.summary())")
+        print(
+            "items \(options.items) × \(options.channels) webhook channels, concurrency \(options.concurrency) per channel\n")
+
+        let secret = StandardWebhookSecret.generate()
+        let simulator = WebhookSimulator(secret: secret, recordBodies: false, logger: logger)
+        try await simulator.start()
+        let environment = ["GONGKAI_BENCH_SECRET": secret.text]
+        let sampler = RSSSampler()
+        let samplerTask = Task { await sampler.run() }
+        defer { samplerTask.cancel() }
+
+        let items = SampleDisclosures.generated(count: options.items, seed: 1)
+        let noFaultChannels = try channels(options, url: simulator.url, fast: false)
+
+        // 1. Submit rate (validation, hashing, masking, one durable transaction per batch).
+        let run1 = try Workspace()
+        let console1 = OutboxConsole(store: run1.store, channels: noFaultChannels, actor: "bench")
+        let submitStart = ContinuousClock.now
+        for batch in items.chunked(500) { _ = try await console1.submit(batch) }
+        let submitSeconds = (ContinuousClock.now - submitStart).seconds
+        print(line("submit", "\(rate(Double(items.count) / submitSeconds)) items/s", "(\(items.count) items in batches of 500, synchronous=FULL)"))
+
+        // 2. End to end: drain the backlog through the engine, no faults.
+        let total = options.items * options.channels
+        sampler.reset()
+        let e2e = try await drain(
+            store: run1.store, channels: noFaultChannels, environment: environment, total: total, logger: logger)
+        let e2eRate = Double(total) / e2e
+        print(line("end to end", "\(rate(e2eRate)) deliveries/s", "(\(total) deliveries in \(format(e2e)) s; RSS \(sampler.describe()))"))
+
+        // 3. Bare HTTP: the same adapter, client and concurrency posting the same bodies, no outbox.
+        let bare = try await bareHTTP(options, channels: noFaultChannels, items: items, environment: environment)
+        let bareRate = Double(total) / bare
+        print(line("bare HTTP", "\(rate(bareRate)) requests/s", "(same client, bodies and concurrency, no outbox)"))
+        print(line("ratio", String(format: "%.2f", e2eRate / bareRate), "(end to end ÷ bare HTTP)"))
+
+        // 4. Latency under a steady offered load.
+        simulator.reset()
+        let run2 = try Workspace()
+        let latency = try await steadyLatency(
+            options, store: run2.store, channels: noFaultChannels, environment: environment, simulator: simulator,
+            logger: logger)
+        print(line("latency", "p50 \(latency.p50) ms, p99 \(latency.p99) ms", "(enqueue → received, \(options.latencyRate) items/s offered for \(options.latencySeconds) s)"))
+
+        // 5. With injected 5xx.
+        simulator.reset()
+        simulator.setFaults(WebhookFaults(serverErrorRate: options.faultRate))
+        let run3 = try Workspace()
+        let faultChannels = try channels(options, url: simulator.url, fast: true)
+        let console3 = OutboxConsole(store: run3.store, channels: faultChannels, actor: "bench")
+        for batch in items.chunked(1_000) { _ = try await console3.submit(batch) }
+        sampler.reset()
+        let faulty = try await drain(
+            store: run3.store, channels: faultChannels, environment: environment, total: total, logger: logger)
+        let rejected = simulator.rejectedCounts.values.reduce(0, +)
+        print(line("with \(Int(options.faultRate * 100))% 5xx", "\(rate(Double(total) / faulty)) deliveries/s", "(\(rejected) failed on purpose and retried; RSS \(sampler.describe()))"))
+        print(line("peak RSS", "\(MachineInfo.peakRSSMegabytes()) MiB", "(whole run)"))
+        print(line("duplicates", "\(simulator.duplicateCount)", "(fault phase, deliveries the receiver saw twice)"))
+        await simulator.stop()
+        for workspace in [run1, run2, run3] { workspace.remove() }
+    }
+
+    static func channels(_ options: Options, url: String, fast: Bool) throws -> [ChannelDefinition] {
+        let retry = fast
+            ? try RetrySchedule(delays: [50, 100, 200, 400, 800, 1_600, 3_200, 6_400], jitter: 0.2, minimumThrottleDelay: 50)
+            : RetrySchedule.standard
+        return (1...options.channels).map { index in
+            ChannelDefinition(
+                id: "bench-\(index)", kind: .webhook, endpoint: url + "/\(index)", secret: .environment("GONGKAI_BENCH_SECRET"),
+                retry: retry, concurrency: options.concurrency, timeout: 10_000, breakerFailureThreshold: 50)
+        }
+    }
+
+    /// Runs an engine until every delivery of the store is delivered; returns the seconds it took.
+    static func drain(
+        store: any OutboxStore, channels: [ChannelDefinition], environment: [String: String], total: Int, logger: Logger
+    ) async throws -> Double {
+        let engine = try engine(store: store, channels: channels, environment: environment, logger: logger)
+        let start = ContinuousClock.now
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await engine.run() }
+            while try await delivered(store) < total {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let seconds = (ContinuousClock.now - start).seconds
+            engine.stop()
+            try await group.waitForAll()
+            return seconds
+        }
+    }
+
+    static func engine(
+        store: any OutboxStore, channels: [ChannelDefinition], environment: [String: String], logger: Logger
+    ) throws -> DeliveryEngine {
+        let runtimes = try channels.map {
+            ChannelRuntime(definition: $0, adapter: try ChannelAdapterFactory.make($0, environment: environment))
+        }
+        return DeliveryEngine(
+            store: store, channels: runtimes,
+            configuration: EngineConfiguration(workerID: "bench-\(UUID().uuidString.prefix(8))", pollInterval: 20),
+            logger: logger)
+    }
+
+    static func delivered(_ store: any OutboxStore) async throws -> Int {
+        try await store.stateCounts().values.reduce(0) { $0 + ($1[.delivered] ?? 0) }
+    }
+
+    static func bareHTTP(
+        _ options: Options, channels: [ChannelDefinition], items: [DisclosureItem], environment: [String: String]
+    ) async throws -> Double {
+        let documents = items.map { PreparedItem($0) }
+        let adapters = try channels.map { try ChannelAdapterFactory.make($0, environment: environment) }
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for adapter in adapters {
+                for lane in 0..<options.concurrency {
+                    group.addTask {
+                        var index = lane
+                        while index < documents.count {
+                            let prepared = documents[index]
+                            let request = DeliveryRequest(
+                                itemID: prepared.item.id, version: 1, channelID: adapter.channelID, operation: .publish,
+                                contentHash: prepared.contentHash, document: prepared.publicDocument)
+                            _ = try await adapter.deliver(request, deadline: .now() + .seconds(10))
+                            index += options.concurrency
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let seconds = (ContinuousClock.now - start).seconds
+        for adapter in adapters { await adapter.shutdown() }
+        return seconds
+    }
+
+    static func steadyLatency(
+        _ options: Options, store: any OutboxStore, channels: [ChannelDefinition], environment: [String: String],
+        simulator: WebhookSimulator, logger: Logger
+    ) async throws -> (p50: Int64, p99: Int64) {
+        let engine = try engine(store: store, channels: channels, environment: environment, logger: logger)
+        let console = OutboxConsole(store: store, channels: channels, actor: "bench")
+        let count = options.latencyRate * options.latencySeconds
+        let items = SampleDisclosures.generated(count: count, seed: 2)
+        let clock = SystemWallClock()
+        var submittedAt: [String: Int64] = [:]
+        submittedAt.reserveCapacity(count)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await engine.run() }
+            let tick = 100
+            let perTick = max(1, options.latencyRate / (1_000 / tick))
+            let start = ContinuousClock.now
+            for (index, batch) in items.chunked(perTick).enumerated() {
+                try await Task.sleep(until: start + .milliseconds(tick * index), clock: .continuous)
+                let now = clock.now()
+                for item in batch { submittedAt[item.id] = now }
+                _ = try await console.submit(batch)
+                engine.nudge()
+            }
+            _ = await simulator.waitUntil(acceptedCount: count * channels.count, timeout: .seconds(60))
+            engine.stop()
+            try await group.waitForAll()
+        }
+        var latencies = simulator.received().compactMap { received in
+            submittedAt[received.itemID].map { received.receivedAt - $0 }
+        }
+        latencies.sort()
+        guard !latencies.isEmpty else { return (0, 0) }
+        return (latencies[latencies.count / 2], latencies[min(latencies.count - 1, latencies.count * 99 / 100)])
+    }
+
+    static func line(_ label: String, _ figure: String, _ note: String) -> String {
+        label.padding(toLength: 14, withPad: " ", startingAt: 0) + figure.padding(toLength: 30, withPad: " ", startingAt: 0) + note
+    }
+
+    static func rate(_ value: Double) -> String { String(format: "%.0f", value) }
+    static func format(_ seconds: Double) -> String { String(format: "%.2f", seconds) }
+
+    /// A temporary SQLite outbox for one phase.
+    final class Workspace: Sendable {
+        let directory: URL
+        let store: SQLiteOutboxStore
+
+        init() throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("gongkai-bench-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            store = try SQLiteOutboxStore(path: directory.appendingPathComponent("outbox.sqlite").path)
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: directory) }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import GongkaiChannels
+import GongkaiCore
+import GongkaiStore
+import GongkaiSync
+import Logging
+import ServiceLifecycle
+
+/// Builds and runs `gongkai daemon`: the delivery engine in a `ServiceGroup`
+/// that drains in-flight sends and releases leases on SIGTERM or SIGINT.
+public enum Daemon {
+    /// A unique lease owner for this process: host, pid and a random suffix.
+    public static func defaultWorkerID() -> String {
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(suffix)"
+    }
+
+    /// Makes adapters for every channel (resolving secrets) and the engine around them.
+    public static func makeEngine(
+        settings: GongkaiSettings, store: any OutboxStore, channels: [ChannelDefinition],
+        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger
+    ) throws -> DeliveryEngine {
+        var runtimes: [ChannelRuntime] = []
+        for definition in channels {
+            let adapter = try ChannelAdapterFactory.make(definition, environment: environment)
+            runtimes.append(ChannelRuntime(definition: definition, adapter: adapter))
+        }
+        let configuration = EngineConfiguration(
+            workerID: settings.workerID ?? defaultWorkerID(), leaseMillis: settings.lease,
+            pollInterval: settings.pollInterval, claimBatch: settings.claimBatch)
+        return DeliveryEngine(store: store, channels: runtimes, configuration: configuration, logger: logger)
+    }
+
+    public static func run(settings: GongkaiSettings, logger: Logger) async throws {
+        let channels = try ChannelFileLoader.load(directory: settings.channels)
+        if channels.isEmpty {
+            throw GongkaiError(.configuration, "no channel files in \(settings.channels)", field: "channels")
+        }
+        let store = try SQLiteOutboxStore(path: settings.database)
+        let engine = try makeEngine(settings: settings, store: store, channels: channels, logger: logger)
+        logger.info(
+            "gongkai daemon starting",
+            metadata: ["database": "\(settings.database)", "channels": "\(channels.map(\.id))"])
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: engine)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Past the grace period in-flight sends are cancelled; their leases expire and nothing is lost.
+        configuration.maximumGracefulShutdownDuration = .milliseconds(settings.shutdownGrace)
+        try await ServiceGroup(configuration: configuration).run()
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import GongkaiCore
+import Yams
+
+/// gongkai's configuration: one file (`gongkai.yaml`), every setting of which
+/// is also an environment variable and a command-line option.
+///
+/// Precedence: option > environment > file > default. The defaults work in
+/// the current directory: `gongkai.sqlite` and `channels/`.
+public struct GongkaiSettings: Sendable, Equatable {
+    public var database = "gongkai.sqlite"
+    public var channels = "channels"
+    public var logLevel = "info"
+    public var workerID: String?
+    public var pollInterval: Int64 = 500
+    public var lease: Int64 = 60_000
+    public var claimBatch = 256
+    public var shutdownGrace: Int64 = 30_000
+    /// Where the settings file was read from, if one was.
+    public var configFile: String?
+
+    public init() {}
+
+    /// One setting: its key in the file, its environment variable and its option.
+    public struct Key: Sendable {
+        public var file: String
+        public var environment: String
+        public var option: String
+        public var help: String
+    }
+
+    public static let keys: [Key] = [
+        Key(file: "database", environment: "GONGKAI_DATABASE", option: "--database", help: "SQLite outbox file"),
+        Key(file: "channels", environment: "GONGKAI_CHANNELS", option: "--channels", help: "directory of channel files"),
+        Key(file: "logLevel", environment: "GONGKAI_LOG_LEVEL", option: "--log-level", help: "trace, debug, info, notice, warning, error"),
+        Key(file: "daemon.workerID", environment: "GONGKAI_WORKER_ID", option: "--worker-id", help: "lease owner name (default host-pid-random)"),
+        Key(file: "daemon.pollInterval", environment: "GONGKAI_POLL_INTERVAL", option: "--poll-interval", help: "how often idle workers look for work"),
+        Key(file: "daemon.lease", environment: "GONGKAI_LEASE", option: "--lease", help: "lease on a claimed delivery (at least timeout + 15s)"),
+        Key(file: "daemon.claimBatch", environment: "GONGKAI_CLAIM_BATCH", option: "--claim-batch", help: "most deliveries claimed per transaction"),
+        Key(file: "daemon.shutdownGrace", environment: "GONGKAI_SHUTDOWN_GRACE", option: "--shutdown-grace", help: "time allowed to drain in-flight sends on SIGTERM"),
+    ]
+
+    /// Resolves the settings from options (by file key), the environment and the settings file.
+    ///
+    /// The file is `configPath` if given (it must exist), else `$GONGKAI_CONFIG`, else
+    /// `./gongkai.yaml` when present.
+    public static func resolve(
+        options: [String: String], configPath: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(GongkaiError) -> GongkaiSettings {
+        var settings = GongkaiSettings()
+        var fileValues: [String: String] = [:]
+        let explicit = configPath ?? environment["GONGKAI_CONFIG"]
+        let path = explicit ?? (FileManager.default.fileExists(atPath: "gongkai.yaml") ? "gongkai.yaml" : nil)
+        if let path {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw GongkaiError(.configuration, "cannot read the settings file \(path)", field: "config")
+            }
+            fileValues = try flatten(text, source: path)
+            settings.configFile = path
+        }
+        for key in keys {
+            let value = options[key.file] ?? environment[key.environment] ?? fileValues[key.file]
+            guard let value else { continue }
+            try settings.apply(key, value)
+        }
+        return settings
+    }
+
+    private mutating func apply(_ key: Key, _ value: String) throws(GongkaiError) {
+        func invalid(_ message: String) -> GongkaiError {
+            GongkaiError(
+                .configuration, "\(key.file) (\(key.option), \(key.environment)) \(message); got \"\(value)\"",
+                field: key.file)
+        }
+        func duration() throws(GongkaiError) -> Int64 {
+            do { return try DurationText.milliseconds(value) } catch { throw invalid("must be a duration like 500ms, 10s, 5m") }
+        }
+        switch key.file {
+        case "database": database = value
+        case "channels": channels = value
+        case "logLevel":
+            guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(value) else {
+                throw invalid("must be trace, debug, info, notice, warning, error or critical")
+            }
+            logLevel = value
+        case "daemon.workerID":
+            guard !value.isEmpty, value.count <= 128 else { throw invalid("must be 1 to 128 characters") }
+            workerID = value
+        case "daemon.pollInterval":
+            pollInterval = try duration()
+            guard pollInterval >= 10 else { throw invalid("must be at least 10ms") }
+        case "daemon.lease":
+            lease = try duration()
+            guard lease >= 1_000 else { throw invalid("must be at least 1s") }
+        case "daemon.claimBatch":
+            guard let number = Int(value), (1...10_000).contains(number) else { throw invalid("must be 1 to 10000") }
+            claimBatch = number
+        case "daemon.shutdownGrace":
+            shutdownGrace = try duration()
+        default:
+            break
+        }
+    }
+
+    /// Reads the YAML file into dotted keys, rejecting keys gongkai does not know.
+    static func flatten(_ text: String, source: String) throws(GongkaiError) -> [String: String] {
+        let loaded: Any?
+        do { loaded = try Yams.load(yaml: text) } catch {
+            throw GongkaiError(.configuration, "\(source) is not valid YAML: \(error)", field: "config")
+        }
+        guard let map = loaded as? [String: Any] else {
+            if loaded == nil { return [:] }
+            throw GongkaiError(.configuration, "\(source) must be a mapping of settings", field: "config")
+        }
+        var values: [String: String] = [:]
+        let known = Set(keys.map(\.file))
+        func walk(_ map: [String: Any], prefix: String) throws(GongkaiError) {
+            for (key, value) in map {
+                let path = prefix + key
+                if let nested = value as? [String: Any] {
+                    try walk(nested, prefix: path + ".")
+                    continue
+                }
+                guard known.contains(path) else {
+                    throw GongkaiError(
+                        .configuration,
+                        "\(source): unknown setting \"\(path)\"; known: \(keys.map(\.file).joined(separator: ", "))",
+                        field: path)
+                }
+                values[path] = "\(value)"
+            }
+        }
+        try walk(map, prefix: "")
+        return values
+    }
+}

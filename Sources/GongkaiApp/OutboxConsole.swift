@@ -1,0 +1,155 @@
+import Foundation
+import GongkaiChannels
+import GongkaiCore
+import GongkaiStore
+
+/// What operators do to the outbox (the CLI's business logic): submit,
+/// withdraw, approve, inspect, resend, recover, pause. Every change is one
+/// store transaction and is written to the audit log with the operator's name.
+public struct OutboxConsole: Sendable {
+    public let store: any OutboxStore
+    public let channels: [ChannelDefinition]
+    public let clock: any WallClock
+    /// Who is acting, for the audit log.
+    public let actor: String
+
+    public init(store: any OutboxStore, channels: [ChannelDefinition], clock: any WallClock = SystemWallClock(), actor: String) {
+        self.store = store
+        self.channels = channels
+        self.clock = clock
+        self.actor = actor
+    }
+
+    /// Opens the store and channel files named by the settings.
+    public static func open(_ settings: GongkaiSettings, actor: String = OutboxConsole.defaultActor()) throws -> OutboxConsole {
+        let channels: [ChannelDefinition]
+        if FileManager.default.fileExists(atPath: settings.channels) {
+            channels = try ChannelFileLoader.load(directory: settings.channels)
+        } else {
+            channels = []
+        }
+        let store = try SQLiteOutboxStore(path: settings.database)
+        return OutboxConsole(store: store, channels: channels, actor: actor)
+    }
+
+    /// `$GONGKAI_OPERATOR`, else `$USER@host`.
+    public static func defaultActor(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let name = environment["GONGKAI_OPERATOR"], !name.isEmpty { return name }
+        let user = environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
+        return "\(user)@\(ProcessInfo.processInfo.hostName)"
+    }
+
+    public var routes: [ChannelRoute] { channels.map(\.route) }
+
+    /// Today in China (UTC+8), the calendar the dates in items are written in.
+    public var today: CalendarDate {
+        CalendarDate(dayNumber: Int((clock.now() + 8 * 3_600_000) / 86_400_000))
+    }
+
+    public func channel(_ id: String) throws(GongkaiError) -> ChannelDefinition {
+        guard let channel = channels.first(where: { $0.id == id }) else {
+            let known = channels.map(\.id).joined(separator: ", ")
+            throw GongkaiError(
+                .unknownChannel, "no channel file declares this channel; known: \(known.isEmpty ? "none" : known)",
+                channel: id, field: "channel")
+        }
+        return channel
+    }
+
+    /// Decodes and validates a submission (object, array or JSON Lines). All or
+    /// nothing: if any item is rejected, nothing is stored and every problem is reported.
+    public func prepare(_ bytes: [UInt8], maxBytes: Int = 16 << 20) throws(GongkaiError) -> [PreparedItem] {
+        let items = try ItemDecoding.decodeSubmission(bytes, maxBytes: maxBytes)
+        guard !items.isEmpty else {
+            throw GongkaiError(.malformedJSON, "the submission holds no item")
+        }
+        var seen: Set<String> = []
+        var problems: [(DisclosureItem, [GongkaiError.FieldIssue])] = []
+        let today = today
+        for item in items {
+            var issues = ItemValidator.issues(in: item, today: today)
+            if !seen.insert(item.id).inserted {
+                issues.append(.init(field: "id", message: "appears more than once in this submission"))
+            }
+            if !issues.isEmpty { problems.append((item, issues)) }
+        }
+        if let (item, issues) = problems.first {
+            if items.count == 1 {
+                // The validator picks the right code (missing, invalid, oversized) and names the field.
+                do {
+                    try ItemValidator.validate(item, today: today)
+                } catch {
+                    var error = error
+                    error.message += "; nothing was stored"
+                    throw error
+                }
+            }
+            let all = problems.flatMap { item, issues in
+                issues.map { GongkaiError.FieldIssue(field: "\(item.id): \($0.field)", message: $0.message) }
+            }
+            throw GongkaiError(
+                .invalidField, "\(problems.count) of \(items.count) items rejected; nothing was stored",
+                item: item.id, field: issues[0].field, issues: all)
+        }
+        return items.map(PreparedItem.init)
+    }
+
+    public func submit(_ bytes: [UInt8], dryRun: Bool = false) async throws -> [SubmitOutcome] {
+        let prepared = try prepare(bytes)
+        if dryRun {
+            return prepared.map {
+                SubmitOutcome(itemID: $0.item.id, version: 0, change: .unchanged, contentHash: $0.contentHash)
+            }
+        }
+        return try await store.submit(prepared, routes: routes, actor: actor, now: clock.now())
+    }
+
+    public func submit(_ items: [DisclosureItem]) async throws -> [SubmitOutcome] {
+        let today = today
+        for item in items { try ItemValidator.validate(item, today: today) }
+        return try await store.submit(items.map(PreparedItem.init), routes: routes, actor: actor, now: clock.now())
+    }
+
+    public func withdraw(itemID: String, reason: String) async throws -> [DeliveryRecord] {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else {
+            throw GongkaiError(.missingField, "a withdrawal needs a reason for the record", item: itemID, field: "reason")
+        }
+        return try await store.withdraw(itemID: itemID, reason: reason, routes: routes, actor: actor, now: clock.now())
+    }
+
+    public func approve(itemID: String) async throws -> [DeliveryRecord] {
+        try await store.approve(itemID: itemID, routes: routes, actor: actor, now: clock.now())
+    }
+
+    public func resend(itemID: String, channelID: String?, force: Bool) async throws -> [DeliveryRecord] {
+        if let channelID { _ = try channel(channelID) }
+        return try await store.resend(
+            itemID: itemID, channelID: channelID, force: force, routes: routes, actor: actor, now: clock.now())
+    }
+
+    public func recover(channelID: String, states: [DeliveryState], since: Int64?) async throws -> Int {
+        _ = try channel(channelID)
+        let allowed: Set<DeliveryState> = [.dead, .retrying]
+        if let bad = states.first(where: { !allowed.contains($0) }) {
+            throw GongkaiError(
+                .invalidField, "recover re-queues dead or retrying deliveries, not \(bad.rawValue); use resend --force for one item",
+                channel: channelID, field: "state")
+        }
+        return try await store.recover(
+            channelID: channelID, states: states, since: since, routes: routes, actor: actor, now: clock.now())
+    }
+
+    public func setPaused(_ channelID: String, paused: Bool, reason: String?) async throws {
+        _ = try channel(channelID)
+        try await store.setPaused(channelID: channelID, paused: paused, reason: reason, actor: actor, now: clock.now())
+    }
+
+    /// One item with its deliveries, for `status ID`.
+    public func itemStatus(_ itemID: String) async throws -> (ItemRecord, [DeliveryRecord]) {
+        guard let item = try await store.item(id: itemID) else {
+            throw GongkaiError(.unknownItem, "no item with this id in the outbox", item: itemID, field: "id")
+        }
+        return (item, try await store.deliveries(DeliveryFilter(itemID: itemID)))
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import GongkaiApp
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the outbox against local simulators and print the figures (asserts nothing).",
+        discussion: "Run a release build: swift run -c release gongkai bench")
+    @Option(help: "Items per throughput phase.") var items: Int = 40_000
+    @Option(help: "Webhook channels each item goes to.") var channels: Int = 2
+    @Option(help: "Sends in flight per channel.") var concurrency: Int = 64
+    @Option(help: "Share of 5xx answers in the fault phase.") var faultRate: Double = 0.2
+    @Option(help: "Seconds of steady flow for the latency phase.") var latencySeconds: Int = 5
+    @Option(help: "Items per second offered in the latency phase.") var latencyRate: Int = 2_000
+
+    func run() async throws {
+        let options = Bench.Options(
+            items: items, channels: channels, concurrency: concurrency, faultRate: faultRate,
+            latencySeconds: latencySeconds, latencyRate: latencyRate)
+        try await Bench.run(options)
+    }
+}

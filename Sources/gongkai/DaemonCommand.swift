@@ -1,0 +1,26 @@
+import ArgumentParser
+import GongkaiApp
+
+struct DaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Deliver the outbox to every channel until SIGTERM/SIGINT (drains in-flight sends, releases leases).",
+        discussion: ExitStatus.helpText)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Lease owner name (env GONGKAI_WORKER_ID; default host-pid-random).") var workerID: String?
+    @Option(help: "How often idle workers look for work, e.g. 500ms (env GONGKAI_POLL_INTERVAL).") var pollInterval: String?
+    @Option(help: "Lease on a claimed delivery, e.g. 60s; never less than a channel's timeout + 15s (env GONGKAI_LEASE).") var lease: String?
+    @Option(help: "Most deliveries claimed per transaction (env GONGKAI_CLAIM_BATCH).") var claimBatch: String?
+    @Option(help: "Time allowed to drain in-flight sends on SIGTERM, e.g. 30s (env GONGKAI_SHUTDOWN_GRACE).") var shutdownGrace: String?
+
+    func run() async throws {
+        try await reporting {
+            let settings = try global.settings([
+                "daemon.workerID": workerID, "daemon.pollInterval": pollInterval, "daemon.lease": lease,
+                "daemon.claimBatch": claimBatch, "daemon.shutdownGrace": shutdownGrace,
+            ])
+            try await Daemon.run(settings: settings, logger: global.logger(settings))
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import GongkaiApp
+import GongkaiCore
+import Logging
+
+/// Options every command shares: where the settings, the outbox and the channel files are.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "Settings file (env GONGKAI_CONFIG; default ./gongkai.yaml when present).")
+    var config: String?
+    @Option(help: "SQLite outbox file (env GONGKAI_DATABASE; default gongkai.sqlite).")
+    var database: String?
+    @Option(help: "Directory of channel files (env GONGKAI_CHANNELS; default channels).")
+    var channels: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (env GONGKAI_LOG_LEVEL).")
+    var logLevel: String?
+
+    func settings(_ extra: [String: String?] = [:]) throws -> GongkaiSettings {
+        var options: [String: String] = [:]
+        options["database"] = database
+        options["channels"] = channels
+        options["logLevel"] = logLevel
+        for (key, value) in extra { options[key] = value }
+        return try GongkaiSettings.resolve(options: options, configPath: config)
+    }
+
+    func logger(_ settings: GongkaiSettings, label: String = "gongkai") -> Logger {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: label)
+        logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
+        return logger
+    }
+}
+
+/// Runs a command body, turning gongkai errors into a message and the documented exit status.
+func reporting(json: Bool = false, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        if json {
+            print(ExitStatus.json(error))
+        } else {
+            FileHandle.standardError.write(Data("gongkai: error: \(error)\n".utf8))
+        }
+        throw ExitCode(ExitStatus.code(for: error))
+    }
+}
+
+func printJSON(_ value: some Encodable) {
+    print(JSONOutput.string(value))
+}

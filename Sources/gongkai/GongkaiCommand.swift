@@ -1,0 +1,15 @@
+import ArgumentParser
+import GongkaiApp
+
+@main
+struct GongkaiCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gongkai",
+        abstract: "Keeps government disclosure channels in sync from one outbox.",
+        discussion: ExitStatus.helpText,
+        subcommands: [
+            DaemonCommand.self, SubmitCommand.self, WithdrawCommand.self, ApproveCommand.self, StatusCommand.self,
+            AttemptsCommand.self, ResendCommand.self, RecoverCommand.self, ChannelsCommand.self, AuditCommand.self,
+            DemoCommand.self, BenchCommand.self,
+        ])
+}

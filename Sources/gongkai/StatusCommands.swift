@@ -1,0 +1,150 @@
+import ArgumentParser
+import GongkaiApp
+import GongkaiCore
+import GongkaiStore
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show delivery status: per-channel counts, one item, or the deliveries matching filters.",
+        discussion: ExitStatus.helpText)
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Item id (optional).") var id: String?
+    @Option(help: "Only this channel.") var channel: String?
+    @Option(help: "Only this state (repeatable).") var state: [String] = []
+    @Option(help: "Most deliveries listed.") var limit: Int = 200
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        try await reporting(json: json) {
+            let console = try OutboxConsole.open(try global.settings())
+            if let channel { _ = try console.channel(channel) }
+            let states = try state.map(Parse.state)
+            if let id {
+                let (item, deliveries) = try await console.itemStatus(id)
+                let shown = deliveries.filter { channel == nil || $0.channelID == channel }
+                    .filter { states.isEmpty || states.contains($0.state) }
+                if json {
+                    struct Body: Encodable { var item: ItemRecord; var deliveries: [DeliveryRecord] }
+                    printJSON(Body(item: item, deliveries: shown))
+                } else {
+                    print(StatusView.item(item, shown))
+                }
+            } else if channel != nil || !states.isEmpty {
+                let rows = try await console.store.deliveries(
+                    DeliveryFilter(channelID: channel, states: states.isEmpty ? nil : states, limit: limit))
+                if json { printJSON(rows) } else { print(StatusView.deliveries(rows)) }
+            } else {
+                let counts = try await console.store.stateCounts()
+                if json {
+                    printJSON(counts.mapValues { Dictionary(uniqueKeysWithValues: $0.map { ($0.key.rawValue, $0.value) }) })
+                } else {
+                    print(StatusView.counts(counts, channels: console.channels.map(\.id)))
+                }
+            }
+        }
+    }
+}
+
+struct AttemptsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attempts", abstract: "Show the attempt log of an item.", discussion: ExitStatus.helpText)
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Item id.") var id: String
+    @Option(help: "Only this channel.") var channel: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        try await reporting(json: json) {
+            let console = try OutboxConsole.open(try global.settings())
+            _ = try await console.itemStatus(id)
+            let attempts = try await console.store.attempts(itemID: id, channelID: channel)
+            if json { printJSON(attempts) } else { print(StatusView.attempts(attempts)) }
+        }
+    }
+}
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Show the audit log: who did what, newest first.", discussion: ExitStatus.helpText)
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only this item.") var item: String?
+    @Option(help: "Most entries shown.") var limit: Int = 50
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        try await reporting(json: json) {
+            let console = try OutboxConsole.open(try global.settings())
+            let entries = try await console.store.auditLog(itemID: item, limit: limit)
+            if json { printJSON(entries); return }
+            var table = TextTable(["TIME", "ACTOR", "ACTION", "ITEM", "CHANNEL", "DETAIL"])
+            for entry in entries {
+                table.add([
+                    Timestamp.iso8601(entry.at), entry.actor, entry.action, entry.itemID ?? "-", entry.channelID ?? "-",
+                    entry.detail ?? "",
+                ])
+            }
+            print(entries.isEmpty ? "(no audit entries)" : table.render())
+        }
+    }
+}
+
+struct ChannelsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "channels", abstract: "List, pause and resume channels.",
+        subcommands: [List.self, Pause.self, Resume.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the channels declared in the channel files.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            try await reporting(json: json) {
+                let console = try OutboxConsole.open(try global.settings())
+                let pauses = Dictionary(
+                    uniqueKeysWithValues: try await console.store.channelPauses().map { ($0.channelID, $0) })
+                let views = console.channels.map { ChannelView($0, pause: pauses[$0.id]) }
+                if json { printJSON(views); return }
+                var table = TextTable(["ID", "KIND", "AUDIENCE", "CAN", "CONCURRENCY", "RATE/S", "PAUSED", "ENDPOINT"])
+                for view in views {
+                    table.add([
+                        view.id, view.kind, view.audience, view.capabilities.joined(separator: ","),
+                        "\(view.concurrency)", view.ratePerSecond.map { "\($0)" } ?? "-",
+                        view.paused ? "yes" : "no", view.endpoint,
+                    ])
+                }
+                print(views.isEmpty ? "(no channel files)" : table.render())
+            }
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop sending to a channel (deliveries queue up).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Channel id.") var channel: String
+        @Option(help: "Why, for the audit log.") var reason: String?
+
+        func run() async throws {
+            try await reporting {
+                let console = try OutboxConsole.open(try global.settings())
+                try await console.setPaused(channel, paused: true, reason: reason)
+                print("paused \(channel)")
+            }
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume sending to a paused channel.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Channel id.") var channel: String
+
+        func run() async throws {
+            try await reporting {
+                let console = try OutboxConsole.open(try global.settings())
+                try await console.setPaused(channel, paused: false, reason: nil)
+                print("resumed \(channel)")
+            }
+        }
+    }
+}
