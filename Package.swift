@@ -116,6 +116,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GongkaiCLITests",
+            dependencies: ["GongkaiCore", "GongkaiStore", "GongkaiSimulators", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GongkaiSyncTests",
             dependencies: ["GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiSimulators", "GongkaiApp"],
             swiftSettings: swiftSettings

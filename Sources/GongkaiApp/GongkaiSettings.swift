@@ -35,7 +35,7 @@ public struct GongkaiSettings: Sendable, Equatable {
         Key(file: "logLevel", environment: "GONGKAI_LOG_LEVEL", option: "--log-level", help: "trace, debug, info, notice, warning, error"),
         Key(file: "daemon.workerID", environment: "GONGKAI_WORKER_ID", option: "--worker-id", help: "lease owner name (default host-pid-random)"),
         Key(file: "daemon.pollInterval", environment: "GONGKAI_POLL_INTERVAL", option: "--poll-interval", help: "how often idle workers look for work"),
-        Key(file: "daemon.lease", environment: "GONGKAI_LEASE", option: "--lease", help: "lease on a claimed delivery (at least timeout + 15s)"),
+        Key(file: "daemon.lease", environment: "GONGKAI_LEASE", option: "--lease", help: "lease on a claimed delivery (at least timeout + 5s)"),
         Key(file: "daemon.claimBatch", environment: "GONGKAI_CLAIM_BATCH", option: "--claim-batch", help: "most deliveries claimed per transaction"),
         Key(file: "daemon.shutdownGrace", environment: "GONGKAI_SHUTDOWN_GRACE", option: "--shutdown-grace", help: "time allowed to drain in-flight sends on SIGTERM"),
     ]

@@ -4,7 +4,8 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// daemon never mistakes a dead predecessor's lease for its own.
     public var workerID: String
     /// Lease on a claimed delivery. Always at least the channel's request
-    /// timeout plus ``leaseMargin``, so a lease cannot expire under a live send.
+    /// timeout plus ``leaseMargin``, so a lease cannot expire under a live send
+    /// (the request deadline ends it first; the margin covers scheduling and the ack write).
     public var leaseMillis: Int64
     public var leaseMargin: Int64
     /// How often an idle worker looks for new work (other processes submit too).
@@ -15,7 +16,7 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var ackDelay: Int64
 
     public init(
-        workerID: String, leaseMillis: Int64 = 60_000, leaseMargin: Int64 = 15_000, pollInterval: Int64 = 500,
+        workerID: String, leaseMillis: Int64 = 60_000, leaseMargin: Int64 = 5_000, pollInterval: Int64 = 500,
         claimBatch: Int = 256, ackDelay: Int64 = 5
     ) {
         self.workerID = workerID

@@ -1,0 +1,122 @@
+import Foundation
+import GongkaiCore
+import GongkaiStore
+import Testing
+
+/// The operator CLI, run as the built binary.
+@Suite("gongkai CLI")
+struct CLITests {
+    let directory: URL
+    let cli: CLIProcess
+
+    init() throws {
+        directory = try CLIProcess.temporaryDirectory()
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("channels"), withIntermediateDirectories: true)
+        try """
+        id: hub
+        kind: webhook
+        endpoint: http://127.0.0.1:9/hook
+        secret:
+          env: TEST_HUB_SECRET
+        """.write(to: directory.appendingPathComponent("channels/hub.yaml"), atomically: true, encoding: .utf8)
+        cli = CLIProcess(directory: directory, environment: ["TEST_HUB_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"])
+    }
+
+    static func json(_ item: DisclosureItem) -> String {
+        String(decoding: try! JSONEncoder().encode(item), as: UTF8.self)
+    }
+
+    func storedItems() async throws -> Int {
+        let store = try SQLiteOutboxStore(path: directory.appendingPathComponent("gongkai.sqlite").path)
+        return try await store.deliveries(DeliveryFilter()).count
+    }
+
+    @Test func anInvalidItemIsRejectedNamingTheFieldAndStoresNothing() async throws {
+        var item = SampleDisclosures.penaltyOnNaturalPerson
+        item.subject?.idNumber = "11010519491231002"  + "9"  // wrong check digit
+        let result = try cli.run(["submit", "-"], stdin: Self.json(item))
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("subject.idNumber"))
+        #expect(try await storedItems() == 0)
+
+        let json = try cli.run(["submit", "--json", "-"], stdin: Self.json(item))
+        #expect(json.status == 1)
+        #expect(json.stdout.contains("\"field\" : \"subject.idNumber\""))
+    }
+
+    @Test func malformedAndUnknownInputIsRejected() async throws {
+        let malformed = try cli.run(["submit", "-"], stdin: "{\"id\": ")
+        #expect(malformed.status == 1)
+        #expect(malformed.stderr.contains("malformed-json"))
+        var text = Self.json(SampleDisclosures.notice)
+        text = text.replacingOccurrences(of: "\"topic\"", with: "\"topik\"")
+        let unknown = try cli.run(["submit", "-"], stdin: text)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("topik"))
+        let channel = try cli.run(["status", "--channel", "nowhere"])
+        #expect(channel.status == 1)
+        #expect(channel.stderr.contains("unknown-channel"))
+        let item = try cli.run(["attempts", "no-such-item"])
+        #expect(item.status == 1)
+        #expect(item.stderr.contains("unknown-item"))
+        #expect(try await storedItems() == 0)
+    }
+
+    @Test func dryRunValidatesAndStoresNothing() async throws {
+        let result = try cli.run(["submit", "--dry-run", "-"], stdin: Self.json(SampleDisclosures.notice))
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("nothing stored"))
+        #expect(try await storedItems() == 0)
+    }
+
+    @Test func operatorCommandsWorkAndAreAudited() async throws {
+        var pending = SampleDisclosures.notice
+        pending.review = .pending
+        let lines = [Self.json(SampleDisclosures.policy), Self.json(pending)].joined(separator: "\n")
+        let submit = try cli.run(["submit", "-"], stdin: lines)
+        #expect(submit.status == 0)
+        #expect(submit.stdout.contains("created"))
+
+        let status = try cli.run(["status", pending.id, "--json"])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("\"state\" : \"blocked\""))
+        #expect(try cli.run(["approve", pending.id]).status == 0)
+        let approved = try cli.run(["status", pending.id, "--json"])
+        #expect(approved.stdout.contains("\"state\" : \"pending\""))
+
+        let withdraw = try cli.run(["withdraw", SampleDisclosures.policy.id, "--reason", "文件已废止"])
+        #expect(withdraw.status == 0)
+        let noReason = try cli.run(["withdraw", SampleDisclosures.policy.id])
+        #expect(noReason.status == 64)
+
+        #expect(try cli.run(["channels", "pause", "hub", "--reason", "平台维护"]).status == 0)
+        let channels = try cli.run(["channels", "list", "--json"])
+        #expect(channels.stdout.contains("\"paused\" : true"))
+        #expect(channels.stdout.contains("environment variable TEST_HUB_SECRET"))
+        #expect(!channels.stdout.contains("whsec_"))
+        #expect(try cli.run(["channels", "resume", "hub"]).status == 0)
+
+        let counts = try cli.run(["status", "--json"])
+        #expect(counts.status == 0)
+        #expect(counts.stdout.contains("\"hub\""))
+        let audit = try cli.run(["audit", "--json"])
+        for action in ["submit", "approve", "withdraw", "pause", "resume"] {
+            #expect(audit.stdout.contains("\"action\" : \"\(action)\""))
+        }
+        #expect(audit.stdout.contains("cli-tester"))
+    }
+
+    @Test func badConfigurationExitsWithStatus2() throws {
+        try "database: x.sqlite\ndaemon:\n  polInterval: 5s\n".write(
+            to: directory.appendingPathComponent("gongkai.yaml"), atomically: true, encoding: .utf8)
+        let result = try cli.run(["status"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("daemon.polInterval"))
+        let missingSecret = CLIProcess(directory: directory, environment: [:])
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("gongkai.yaml"))
+        let daemon = try missingSecret.run(["daemon"])
+        #expect(daemon.status == 2)
+        #expect(daemon.stderr.contains("TEST_HUB_SECRET"))
+    }
+}
