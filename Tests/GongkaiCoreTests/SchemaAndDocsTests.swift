@@ -64,8 +64,9 @@ import Testing
         #expect(values(["licence", "licenceType"]) == ItemValidator.licenceTypes)
     }
 
-    @Test func docsExampleDecodesAndValidates() throws {
-        let text = try String(contentsOf: packageRoot.appendingPathComponent("docs/disclosure-item.md"), encoding: .utf8)
+    @Test(arguments: ["docs/disclosure-item.md", "README.md"])
+    func docsExampleDecodesAndValidates(file: String) throws {
+        let text = try String(contentsOf: packageRoot.appendingPathComponent(file), encoding: .utf8)
         let start = try #require(text.range(of: "```json\n"))
         let end = try #require(text.range(of: "\n```", range: start.upperBound..<text.endIndex))
         let example = String(text[start.upperBound..<end.lowerBound])
