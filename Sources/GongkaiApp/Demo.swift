@@ -29,7 +29,6 @@ public enum Demo {
         say("gongkai demo — outbox \(keep ? databasePath : "in a temporary SQLite file (use --keep to keep it)")")
 
         let platforms = try await startPlatforms(logger: logger)
-        defer { Task { for platform in platforms { await platform.simulator.stop() } } }
         var environment: [String: String] = [:]
         for platform in platforms { environment[platform.secretVariable] = platform.secret.text }
         let definitions = platforms.map(\.definition)
@@ -52,8 +51,11 @@ public enum Demo {
         let console = OutboxConsole(store: store, channels: definitions, actor: "demo-operator")
         let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
 
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await engine.run() }
+        let converged = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await engine.run()
+                return true
+            }
             defer { engine.stop() }
 
             say("\n1. submit: a policy, its interpretation, a penalty on a natural person, a licence, a withheld item, a notice pending review")
@@ -90,7 +92,7 @@ public enum Demo {
             }
             let converged = await progress(console, until: deadline, settleOnly: false, platforms: platforms)
             engine.stop()
-            try await group.next()
+            _ = try await group.next()
 
             say("\nfinal state:")
             print(StatusView.deliveries(try await store.deliveries(DeliveryFilter())))
@@ -110,6 +112,8 @@ public enum Demo {
             say(ok ? "\nconverged: every channel shows what the outbox says." : "\nNOT converged within \(timeoutSeconds)s.")
             return ok
         }
+        for platform in platforms { await platform.simulator.stop() }
+        return converged
     }
 
     static func startPlatforms(logger: Logger) async throws -> [Platform] {

@@ -298,18 +298,4 @@ public enum SampleDisclosures {
         "依托政府信息公开平台建成本部门行政规范性文件库，明确标注规范性文件的名称、文号、发布机构、索引号、主题分类、成文及发布日期、有效性等要素，提高规范性文件公开质量。",
         "规范编制发布政府信息公开工作年度报告，切实提高年报内容质量和数据准确性，注意收集在办理政府信息公开申请中发现的群众普遍关心的政府信息，以适当方式予以主动公开。",
     ]
-
-    /// SplitMix64: tiny, fast and the same on every platform, so a seed names
-    /// one benchmark data set everywhere.
-    private struct SplitMix64 {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 }

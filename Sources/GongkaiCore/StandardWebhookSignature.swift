@@ -16,7 +16,9 @@ public struct StandardWebhookSecret: Sendable, CustomStringConvertible, CustomRe
     /// Below 192 bits the HMAC key is weaker than the spec's reference secrets.
     private static let minimumKeyBytes = 24
 
-    private let key: SymmetricKey
+    /// Keyed once: setting up the HMAC pads costs more than hashing a typical
+    /// body, so every signature starts from a copy of this state instead.
+    private let keyedHMAC: HMAC<SHA256>
     /// The `whsec_…` form. Only for tests and the demo, which must hand the
     /// same secret to both sides; never log it.
     public let text: String
@@ -39,12 +41,12 @@ public struct StandardWebhookSecret: Sendable, CustomStringConvertible, CustomRe
                 "webhook secret key is \(keyBytes.count) bytes; at least \(Self.minimumKeyBytes) are required"
             )
         }
-        self.key = SymmetricKey(data: keyBytes)
+        self.keyedHMAC = HMAC<SHA256>(key: SymmetricKey(data: keyBytes))
         self.text = text
     }
 
     private init(key: SymmetricKey) {
-        self.key = key
+        self.keyedHMAC = HMAC<SHA256>(key: key)
         self.text = key.withUnsafeBytes { base64Encoded($0, prefix: Self.prefix) }
     }
 
@@ -62,13 +64,14 @@ public struct StandardWebhookSecret: Sendable, CustomStringConvertible, CustomRe
     /// The `webhook-signature` value for one message: `v1,<base64 HMAC-SHA256>`
     /// over `<id>.<timestamp>.<body>`, with the timestamp in Unix seconds.
     public func signature(id: String, timestamp: Int64, body: some Collection<UInt8>) -> String {
-        var hmac = HMAC<SHA256>(key: key)
+        var hmac = keyedHMAC
         // The parts go in one by one so that a large body is never copied into
         // a concatenated buffer; this runs per request on the hot path.
+        var separatedTimestamp = "."
+        separatedTimestamp += String(timestamp)
+        separatedTimestamp += "."
         feed(&hmac, id.utf8)
-        feed(&hmac, CollectionOfOne(UInt8(ascii: ".")))
-        feed(&hmac, String(timestamp).utf8)
-        feed(&hmac, CollectionOfOne(UInt8(ascii: ".")))
+        feed(&hmac, separatedTimestamp.utf8)
         feed(&hmac, body)
         return hmac.finalize().withUnsafeBytes { base64Encoded($0, prefix: "v1,") }
     }

@@ -1,3 +1,4 @@
+import GongkaiCore
 import NIOConcurrencyHelpers
 
 /// Decides per request which ``ScriptedFault`` the simulator plays.
@@ -5,26 +6,6 @@ import NIOConcurrencyHelpers
 /// One lock guards the faults, the script position and the random state,
 /// because a script must be consumed strictly in order across connections.
 final class FaultInjector: Sendable {
-    /// SplitMix64: a few arithmetic operations per draw and seedable, which is
-    /// all fault injection needs; the system generator would be slower and
-    /// unrepeatable.
-    private struct SplitMix64: Sendable {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        /// Uniform in [0, 1).
-        mutating func nextUnit() -> Double {
-            Double(next() >> 11) * 0x1p-53
-        }
-    }
-
     private struct State: Sendable {
         var faults: WebhookFaults
         var scriptPosition = 0
@@ -33,7 +14,7 @@ final class FaultInjector: Sendable {
 
         init(_ faults: WebhookFaults) {
             self.faults = faults
-            self.random = SplitMix64(state: faults.seed)
+            self.random = SplitMix64(seed: faults.seed)
             self.active = faults.isActive
         }
     }

@@ -10,11 +10,13 @@ public struct WebhookFaults: Sendable, Hashable {
     public var serverErrorRate: Double
     /// Share of requests recorded but answered only after ``slowDelay``.
     public var slowRate: Double
+    /// How late a slow answer comes; make it longer than the client's deadline to force a timeout.
     public var slowDelay: Duration
     /// Share of requests whose connection is closed without a response.
     public var dropRate: Double
     /// Share of requests answered 429 with `Retry-After: retryAfterSeconds`.
     public var throttleRate: Double
+    /// The `Retry-After` value of throttled answers.
     public var retryAfterSeconds: Int
     /// Share of requests answered 422 `rejected by platform validation`.
     public var permanentRate: Double
