@@ -98,15 +98,16 @@ final class ChannelWorker: Sendable {
                 if !paused && capacity > 0 && (inFlight == 0 || capacity * 4 >= definition.concurrency) {
                     var probe = breaker
                     if probe.permit(now: now) {
+                        // Half-open lets one probe through; claim one delivery for it.
+                        let probing = probe.isHalfOpenState
                         var tokens = bucket
-                        let allowed = min(tokens.take(min(capacity, configuration.claimBatch), now: now),
-                                          breaker.isHalfOpenState ? 1 : .max)
+                        let allowed = min(tokens.take(min(capacity, configuration.claimBatch), now: now), probing ? 1 : .max)
                         if allowed > 0 {
                             let claimed = await claim(limit: allowed, lease: lease, now: now)
                             if !claimed.isEmpty {
-                                _ = breaker.permit(now: now)
+                                breaker = probe
                                 _ = bucket.take(claimed.count, now: now)
-                                claimedAny = claimed.count == allowed
+                                claimedAny = claimed.count == allowed && !probing
                                 inFlight += claimed.count
                                 for delivery in claimed {
                                     group.addTask { await self.send(delivery) }
@@ -115,7 +116,7 @@ final class ChannelWorker: Sendable {
                                 wakeAt = min(wakeAt, max(due, now + 1))
                             }
                         } else {
-                            wakeAt = min(wakeAt, now + max(1, bucket.waitTime(for: 1, now: now)))
+                            wakeAt = min(wakeAt, now + max(1, min(bucket.waitTime(for: 1, now: now), configuration.pollInterval)))
                         }
                     } else if let retryAt = breaker.retryAt(now: now) {
                         wakeAt = min(wakeAt, retryAt)
@@ -170,8 +171,8 @@ final class ChannelWorker: Sendable {
                 if breaker.isOpen && !wasOpen {
                     logger.warning("circuit opened: channel looks down", metadata: ["error": "\(failure.message)"])
                 }
-            } else if failure.permanent {
-                // The platform answered; it is up even if it refused this item.
+            } else {
+                // The platform answered (a refusal, a 429): it is up, even if it did not take this item.
                 breaker.recordSuccess(now: now)
             }
         }
