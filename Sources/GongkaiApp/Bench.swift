@@ -62,9 +62,18 @@ public enum Bench {
         let total = options.items * options.channels
         sampler.reset()
         let e2e = try await drain(
-            store: run1.store, channels: noFaultChannels, environment: environment, total: total, logger: logger)
+            store: run1.store, channels: noFaultChannels, environment: environment, total: total,
+            simulator: simulator, logger: logger)
         let e2eRate = Double(total) / e2e
         print(line("end to end", "\(rate(e2eRate)) deliveries/s", "(\(total) deliveries in \(format(e2e)) s; RSS \(sampler.describe()))"))
+
+        // 2b. The bookkeeping alone: claim and acknowledge, no HTTP.
+        let run0 = try Workspace()
+        let console0 = OutboxConsole(store: run0.store, channels: noFaultChannels, actor: "bench")
+        for batch in items.chunked(1_000) { _ = try await console0.submit(batch) }
+        let bookkeeping = try await bookkeepingOnly(store: run0.store, channels: noFaultChannels, total: total)
+        print(line("bookkeeping", "\(rate(Double(total) / bookkeeping)) deliveries/s", "(claim + record in batches of 256, no HTTP)"))
+        run0.remove()
 
         // 3. Bare HTTP: the same adapter, client and concurrency posting the same bodies, no outbox.
         let bare = try await bareHTTP(options, channels: noFaultChannels, items: items, environment: environment)
@@ -89,7 +98,8 @@ public enum Bench {
         for batch in items.chunked(1_000) { _ = try await console3.submit(batch) }
         sampler.reset()
         let faulty = try await drain(
-            store: run3.store, channels: faultChannels, environment: environment, total: total, logger: logger)
+            store: run3.store, channels: faultChannels, environment: environment, total: total,
+            simulator: simulator, logger: logger)
         let rejected = simulator.rejectedCounts.values.reduce(0, +)
         print(line("with \(Int(options.faultRate * 100))% 5xx", "\(rate(Double(total) / faulty)) deliveries/s", "(\(rejected) failed on purpose and retried; RSS \(sampler.describe()))"))
         print(line("peak RSS", "\(MachineInfo.peakRSSMegabytes()) MiB", "(whole run)"))
@@ -110,21 +120,52 @@ public enum Bench {
     }
 
     /// Runs an engine until every delivery of the store is delivered; returns the seconds it took.
+    ///
+    /// It awaits the simulator's count first and reads the outbox only at the end,
+    /// so that watching does not slow down what is watched.
     static func drain(
-        store: any OutboxStore, channels: [ChannelDefinition], environment: [String: String], total: Int, logger: Logger
+        store: any OutboxStore, channels: [ChannelDefinition], environment: [String: String], total: Int,
+        simulator: WebhookSimulator, logger: Logger
     ) async throws -> Double {
         let engine = try engine(store: store, channels: channels, environment: environment, logger: logger)
+        let target = simulator.acceptedCount + total
         let start = ContinuousClock.now
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await engine.run() }
+            _ = await simulator.waitUntil(acceptedCount: target, timeout: .seconds(600))
             while try await delivered(store) < total {
-                try await Task.sleep(for: .milliseconds(20))
+                try await Task.sleep(for: .milliseconds(5))
             }
             let seconds = (ContinuousClock.now - start).seconds
             engine.stop()
             try await group.waitForAll()
             return seconds
         }
+    }
+
+    static func bookkeepingOnly(store: any OutboxStore, channels: [ChannelDefinition], total: Int) async throws -> Double {
+        let clock = SystemWallClock()
+        let start = ContinuousClock.now
+        var done = 0
+        while done < total {
+            for channel in channels {
+                let claimed = try await store.claim(
+                    channelID: channel.id, audience: channel.audience, owner: "bench", limit: 256, leaseMillis: 60_000,
+                    now: clock.now())
+                let now = clock.now()
+                try await store.complete(
+                    claimed.map {
+                        SendOutcome(
+                            deliveryID: $0.record.id, itemID: $0.record.itemID, channelID: $0.record.channelID,
+                            operation: $0.operation, version: $0.version,
+                            result: .delivered(remoteID: nil, remoteURL: nil), httpStatus: 200, startedAt: now,
+                            durationMillis: 1, trigger: $0.trigger, schedule: channel.retry, randomUnit: 0.5,
+                            canWithdraw: true)
+                    }, owner: "bench", now: now)
+                done += claimed.count
+            }
+        }
+        return (ContinuousClock.now - start).seconds
     }
 
     static func engine(

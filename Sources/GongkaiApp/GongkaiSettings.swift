@@ -10,6 +10,8 @@ import Yams
 public struct GongkaiSettings: Sendable, Equatable {
     public var database = "gongkai.sqlite"
     public var channels = "channels"
+    /// Directory of working-day calendar files, one `<YYYY>.yaml` per year.
+    public var calendar = "deploy/calendar"
     public var logLevel = "info"
     public var workerID: String?
     public var pollInterval: Int64 = 500
@@ -32,6 +34,7 @@ public struct GongkaiSettings: Sendable, Equatable {
     public static let keys: [Key] = [
         Key(file: "database", environment: "GONGKAI_DATABASE", option: "--database", help: "SQLite outbox file"),
         Key(file: "channels", environment: "GONGKAI_CHANNELS", option: "--channels", help: "directory of channel files"),
+        Key(file: "calendar", environment: "GONGKAI_CALENDAR", option: "--calendar", help: "directory of working-day calendar files"),
         Key(file: "logLevel", environment: "GONGKAI_LOG_LEVEL", option: "--log-level", help: "trace, debug, info, notice, warning, error"),
         Key(file: "daemon.workerID", environment: "GONGKAI_WORKER_ID", option: "--worker-id", help: "lease owner name (default host-pid-random)"),
         Key(file: "daemon.pollInterval", environment: "GONGKAI_POLL_INTERVAL", option: "--poll-interval", help: "how often idle workers look for work"),
@@ -79,6 +82,7 @@ public struct GongkaiSettings: Sendable, Equatable {
         switch key.file {
         case "database": database = value
         case "channels": channels = value
+        case "calendar": calendar = value
         case "logLevel":
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(value) else {
                 throw invalid("must be trace, debug, info, notice, warning, error or critical")

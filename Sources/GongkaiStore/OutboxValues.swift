@@ -67,6 +67,8 @@ public struct SendOutcome: Sendable {
         case failed(SendFailure)
     }
     public var deliveryID: Int64
+    public var itemID: String
+    public var channelID: String
     public var operation: DeliveryOperation
     public var version: Int
     public var result: Result
@@ -80,11 +82,14 @@ public struct SendOutcome: Sendable {
     public var canWithdraw: Bool
 
     public init(
-        deliveryID: Int64, operation: DeliveryOperation, version: Int, result: Result, httpStatus: Int?,
+        deliveryID: Int64, itemID: String, channelID: String, operation: DeliveryOperation, version: Int,
+        result: Result, httpStatus: Int?,
         startedAt: Int64, durationMillis: Int64, trigger: AttemptTrigger, schedule: RetrySchedule,
         randomUnit: Double, canWithdraw: Bool
     ) {
         self.deliveryID = deliveryID
+        self.itemID = itemID
+        self.channelID = channelID
         self.operation = operation
         self.version = version
         self.result = result

@@ -79,7 +79,9 @@ enum SQLiteMigrations {
                         error TEXT,
                         worker TEXT NOT NULL
                     ) STRICT;
-                    CREATE INDEX attempt_item ON attempt (item_id, channel_id);
+                    -- By delivery, not by item: deliveries are claimed in id order, so the index
+                    -- grows at its end instead of touching a random page per attempt.
+                    CREATE INDEX attempt_delivery ON attempt (delivery_id);
 
                     CREATE TABLE audit (
                         id INTEGER PRIMARY KEY,

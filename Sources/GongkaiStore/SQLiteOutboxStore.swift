@@ -20,7 +20,9 @@ public struct SQLiteOutboxStore: OutboxStore {
         configuration.busyMode = .timeout(15)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // A larger page cache keeps the hot delivery pages out of read(2) calls on the
+            // claim/ack path. (Memory-mapped I/O was tried: it made RSS track the file size.)
+            try db.execute(sql: "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768")
         }
         let pool: DatabasePool
         do {
@@ -217,12 +219,27 @@ public struct SQLiteOutboxStore: OutboxStore {
         channelID: String, audience: ChannelAudience, owner: String, limit: Int, leaseMillis: Int64, now: Int64
     ) async throws -> [ClaimedDelivery] {
         try await writer.write { db in
-            let records = try deliveryRows(
-                db,
-                where: """
-                    channel_id = ? AND state IN ('pending','retrying','sending') AND next_attempt_at <= ?
-                    ORDER BY next_attempt_at LIMIT ?
-                    """, [channelID, now, limit])
+            // One statement for the batch; the SET list is DeliveryRecord.claimed(by:leaseUntil:now:)
+            // in SQL (the contract suite holds both to the same result).
+            let claimStatement = try db.cachedStatement(
+                sql: """
+                    UPDATE delivery SET state = 'sending', lease_owner = ?, lease_expires_at = ?, next_attempt_at = ?,
+                        attempt_count = attempt_count + 1, updated_at = ?
+                    WHERE id IN (
+                        SELECT id FROM delivery
+                        WHERE channel_id = ? AND state IN ('pending','retrying','sending') AND next_attempt_at <= ?
+                        ORDER BY next_attempt_at LIMIT ?)
+                    RETURNING \(DeliveryRecord.selectColumns), trigger
+                    """)
+            let leaseUntil = now + leaseMillis
+            // Cursors read rows in place; fetchAll/fetchOne would copy every row first.
+            var records: [(DeliveryRecord, String)] = []
+            records.reserveCapacity(limit)
+            let cursor = try Row.fetchCursor(
+                claimStatement, arguments: [owner, leaseUntil, leaseUntil, now, channelID, now, limit])
+            while let row = try cursor.next() {
+                records.append((try DeliveryRecord(row: row), row[18]))
+            }
             guard !records.isEmpty else { return [] }
             let documentColumn = audience == .public ? "public_document" : "document"
             let versionStatement = try db.cachedStatement(
@@ -231,24 +248,20 @@ public struct SQLiteOutboxStore: OutboxStore {
                     FROM item_version v JOIN item i ON i.id = v.item_id
                     WHERE v.item_id = ? AND v.version = ?
                     """)
-            let triggerStatement = try db.cachedStatement(sql: "SELECT trigger FROM delivery WHERE id = ?")
             var claimed: [ClaimedDelivery] = []
             claimed.reserveCapacity(records.count)
-            for var record in records {
-                let trigger = try String.fetchOne(triggerStatement, arguments: [record.id])
-                record.claimed(by: owner, leaseUntil: now + leaseMillis, now: now)
-                try record.update(db)
-                guard let row = try Row.fetchOne(versionStatement, arguments: [record.itemID, record.wantedVersion])
-                else {
+            for (record, trigger) in records {
+                let versions = try Row.fetchCursor(versionStatement, arguments: [record.itemID, record.wantedVersion])
+                guard let version = try versions.next() else {
                     throw GongkaiError(
                         .store, "version \(record.wantedVersion) is missing", item: record.itemID, channel: channelID)
                 }
-                let document: Data = row[1]
+                let document = try version.withUnsafeData(atIndex: 1) { data in data.map { [UInt8]($0) } ?? [] }
                 claimed.append(
                     ClaimedDelivery(
                         record: record, operation: record.operation, version: record.wantedVersion,
-                        contentHash: row[0], document: [UInt8](document), withdrawReason: row[2],
-                        trigger: AttemptTrigger(rawValue: trigger ?? "scheduled") ?? .scheduled))
+                        contentHash: version[0], document: document, withdrawReason: version[2],
+                        trigger: AttemptTrigger(rawValue: trigger) ?? .scheduled))
             }
             return claimed
         }
@@ -267,9 +280,18 @@ public struct SQLiteOutboxStore: OutboxStore {
                 sql: "SELECT \(DeliveryRecord.selectColumns) FROM delivery WHERE id = ?")
             let resetTrigger = try db.cachedStatement(
                 sql: "UPDATE delivery SET trigger = 'scheduled' WHERE id = ? AND trigger = 'manual'")
+            // The common case in one statement: a publish of the wanted version succeeded and
+            // nothing changed the row meanwhile. This is succeeded() + settle() → delivered.
+            let deliveredStatement = try db.cachedStatement(
+                sql: """
+                    UPDATE delivery SET state = 'delivered', delivered_version = wanted_version, may_be_live = 1,
+                        remote_id = COALESCE(?, remote_id), remote_url = COALESCE(?, remote_url), failure_streak = 0,
+                        last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL,
+                        updated_at = ?
+                    WHERE id = ? AND state = 'sending' AND lease_owner = ? AND operation = 'publish'
+                        AND wanted_version = ? AND hold_reason IS NULL
+                    """)
             for outcome in outcomes {
-                guard let row = try Row.fetchOne(selectStatement, arguments: [outcome.deliveryID]) else { continue }
-                var record = try DeliveryRecord(row: row)
                 let outcomeText: String
                 let errorText: String?
                 switch outcome.result {
@@ -280,6 +302,23 @@ public struct SQLiteOutboxStore: OutboxStore {
                     outcomeText = failure.permanent ? "permanent" : "retryable"
                     errorText = String(failure.message.prefix(300))
                 }
+                if case .delivered(let remoteID, let remoteURL) = outcome.result, outcome.operation == .publish,
+                    outcome.trigger == .scheduled
+                {
+                    try deliveredStatement.execute(arguments: [
+                        remoteID, remoteURL, now, outcome.deliveryID, owner, outcome.version,
+                    ])
+                    if db.changesCount == 1 {
+                        try attemptStatement.execute(arguments: [
+                            outcome.deliveryID, outcome.itemID, outcome.channelID, outcome.version,
+                            outcome.operation.rawValue, outcome.trigger.rawValue, outcome.startedAt,
+                            outcome.durationMillis, outcome.httpStatus, outcomeText, errorText, owner,
+                        ])
+                        continue
+                    }
+                }
+                guard let row = try Row.fetchOne(selectStatement, arguments: [outcome.deliveryID]) else { continue }
+                var record = try DeliveryRecord(row: row)
                 try attemptStatement.execute(arguments: [
                     record.id, record.itemID, record.channelID, outcome.version, outcome.operation.rawValue,
                     outcome.trigger.rawValue, outcome.startedAt, outcome.durationMillis, outcome.httpStatus,
@@ -380,14 +419,14 @@ public struct SQLiteOutboxStore: OutboxStore {
             var sql = """
                 SELECT id, delivery_id, item_id, channel_id, version, operation, trigger, started_at, duration_ms,
                     http_status, outcome, error, worker
-                FROM attempt WHERE item_id = ?
+                FROM attempt WHERE delivery_id IN (SELECT id FROM delivery WHERE item_id = ?
                 """
             var arguments: StatementArguments = [itemID]
             if let channelID {
                 sql += " AND channel_id = ?"
                 arguments += [channelID]
             }
-            sql += " ORDER BY id"
+            sql += ") ORDER BY id"
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 AttemptRecord(
                     id: row[0], deliveryID: row[1], itemID: row[2], channelID: row[3], version: row[4],

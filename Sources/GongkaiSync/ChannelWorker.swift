@@ -199,7 +199,8 @@ final class ChannelWorker: Sendable {
         }
         let elapsed = ContinuousClock.now - started
         let outcome = SendOutcome(
-            deliveryID: delivery.record.id, operation: delivery.operation, version: delivery.version, result: result,
+            deliveryID: delivery.record.id, itemID: delivery.record.itemID, channelID: delivery.record.channelID,
+            operation: delivery.operation, version: delivery.version, result: result,
             httpStatus: status, startedAt: startedAt,
             durationMillis: elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000,
             trigger: delivery.trigger, schedule: definition.retry, randomUnit: Double.random(in: 0..<1),

@@ -11,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Sends in flight per channel.") var concurrency: Int = 64
     @Option(help: "Share of 5xx answers in the fault phase.") var faultRate: Double = 0.2
     @Option(help: "Seconds of steady flow for the latency phase.") var latencySeconds: Int = 5
-    @Option(help: "Items per second offered in the latency phase.") var latencyRate: Int = 2_000
+    @Option(help: "Items per second offered in the latency phase (keep it below the end-to-end rate).") var latencyRate: Int = 1_000
 
     func run() async throws {
         let options = Bench.Options(

@@ -9,7 +9,7 @@ struct GongkaiCommand: AsyncParsableCommand {
         discussion: ExitStatus.helpText,
         subcommands: [
             DaemonCommand.self, SubmitCommand.self, WithdrawCommand.self, ApproveCommand.self, StatusCommand.self,
-            AttemptsCommand.self, ResendCommand.self, RecoverCommand.self, ChannelsCommand.self, AuditCommand.self,
+            AttemptsCommand.self, ResendCommand.self, RecoverCommand.self, ChannelsCommand.self, AuditCommand.self, CalendarCommand.self,
             DemoCommand.self, BenchCommand.self,
         ])
 }

@@ -18,4 +18,11 @@ enum Parse {
         }
         return value
     }
+
+    static func date(_ text: String) throws -> CalendarDate {
+        guard let day = CalendarDate(text) else {
+            throw GongkaiError(.invalidField, "not a real date in YYYY-MM-DD: \"\(text)\"", field: "date")
+        }
+        return day
+    }
 }

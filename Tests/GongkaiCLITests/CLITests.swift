@@ -120,3 +120,27 @@ struct CLITests {
         #expect(daemon.stderr.contains("TEST_HUB_SECRET"))
     }
 }
+
+@Suite("gongkai calendar")
+struct CalendarCLITests {
+    static let calendarDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("deploy/calendar").path
+
+    @Test func answersFromTheShippedCalendar() throws {
+        let cli = CLIProcess(directory: try CLIProcess.temporaryDirectory())
+        let saturday = try cli.run(["calendar", "is-workday", "2024-10-12", "--calendar", Self.calendarDirectory, "--json"])
+        #expect(saturday.status == 0)
+        #expect(saturday.stdout.contains("\"workday\" : \"true\""))
+        let eve = try cli.run(["calendar", "is-workday", "2025-01-28", "--calendar", Self.calendarDirectory])
+        #expect(eve.stdout.contains("is not a working day"))
+        // 7 working days after 2025-09-26 (Fri): 9-28 (makeup Sun) 9-29 9-30, then 10-1..10-8 off, 10-9 10-10 10-11 (makeup Sat) 10-13.
+        let added = try cli.run(["calendar", "add-workdays", "2025-09-26", "7", "--calendar", Self.calendarDirectory])
+        #expect(added.status == 0)
+        #expect(added.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2025-10-13")
+        let missing = try cli.run(["calendar", "is-workday", "2031-05-06", "--calendar", Self.calendarDirectory])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("2031.yaml"))
+        let bad = try cli.run(["calendar", "is-workday", "2025-02-30", "--calendar", Self.calendarDirectory])
+        #expect(bad.status == 1)
+    }
+}

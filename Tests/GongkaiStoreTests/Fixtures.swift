@@ -33,7 +33,8 @@ enum Fixtures {
 
     static func success(_ claimed: ClaimedDelivery, at now: Int64, canWithdraw: Bool = true) -> SendOutcome {
         SendOutcome(
-            deliveryID: claimed.record.id, operation: claimed.operation, version: claimed.version,
+            deliveryID: claimed.record.id, itemID: claimed.record.itemID,
+            channelID: claimed.record.channelID, operation: claimed.operation, version: claimed.version,
             result: .delivered(remoteID: "r-\(claimed.record.itemID)", remoteURL: nil), httpStatus: 200,
             startedAt: now, durationMillis: 3, trigger: claimed.trigger, schedule: fastRetry, randomUnit: 0.5,
             canWithdraw: canWithdraw)
@@ -43,7 +44,8 @@ enum Fixtures {
         -> SendOutcome
     {
         SendOutcome(
-            deliveryID: claimed.record.id, operation: claimed.operation, version: claimed.version,
+            deliveryID: claimed.record.id, itemID: claimed.record.itemID,
+            channelID: claimed.record.channelID, operation: claimed.operation, version: claimed.version,
             result: .failed(SendFailure(permanent: permanent, message: "HTTP \(status)")), httpStatus: status,
             startedAt: now, durationMillis: 3, trigger: claimed.trigger, schedule: fastRetry, randomUnit: 0.5,
             canWithdraw: true)

@@ -1,0 +1,59 @@
+import ArgumentParser
+import GongkaiApp
+import GongkaiCore
+
+struct CalendarCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calendar",
+        abstract: "Working days (工作日) by the State Council holiday calendar, including makeup working days (调休).",
+        discussion: "Data: one <YYYY>.yaml per year in the calendar directory (--calendar, GONGKAI_CALENDAR, default deploy/calendar). A year without a file is an error, never a guess.\n" + ExitStatus.helpText,
+        subcommands: [IsWorkday.self, AddWorkdays.self])
+
+    struct CalendarOptions: ParsableArguments {
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Directory of working-day calendar files (env GONGKAI_CALENDAR; default deploy/calendar).")
+        var calendar: String?
+
+        func load() throws -> WorkCalendar {
+            let settings = try global.settings(["calendar": calendar])
+            return try WorkCalendar.load(directory: settings.calendar)
+        }
+    }
+
+    struct IsWorkday: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "is-workday", abstract: "Say whether DATE is a working day.")
+        @OptionGroup var options: CalendarOptions
+        @Argument(help: "Date, YYYY-MM-DD.") var date: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            try await reporting(json: json) {
+                let day = try Parse.date(date)
+                let workday = try options.load().isWorkday(day)
+                if json { printJSON(["date": "\(day)", "workday": workday ? "true" : "false"]) } else {
+                    print("\(day) \(workday ? "is a working day" : "is not a working day")")
+                }
+            }
+        }
+    }
+
+    struct AddWorkdays: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-workdays", abstract: "The N-th working day after DATE (DATE itself not counted).")
+        @OptionGroup var options: CalendarOptions
+        @Argument(help: "Date, YYYY-MM-DD.") var date: String
+        @Argument(help: "Number of working days, 0 or more.") var count: Int
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            try await reporting(json: json) {
+                let day = try Parse.date(date)
+                let result = try options.load().addWorkdays(count, to: day)
+                if json { printJSON(["date": "\(day)", "workdays": "\(count)", "result": "\(result)"]) } else {
+                    print(result)
+                }
+            }
+        }
+    }
+}
