@@ -76,34 +76,27 @@ public struct WebhookAdapter: ChannelAdapter {
     static func payload(for request: DeliveryRequest, now: Int64) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(request.document.count + 256)
+        // Fields common to both events, then what only one of them carries.
+        let type = request.operation == .publish ? "disclosure.published" : "disclosure.withdrawn"
+        buffer.writeString(#"{"type":""# + type + #"","timestamp":""#)
+        buffer.writeString(Timestamp.iso8601(now))
+        buffer.writeString(#"","data":{"itemId":"#)
+        buffer.writeString(jsonString(request.itemID))
+        buffer.writeString(#","version":"#)
+        buffer.writeString(String(request.version))
+        buffer.writeString(#","channel":"#)
+        buffer.writeString(jsonString(request.channelID))
         switch request.operation {
         case .publish:
-            buffer.writeString(#"{"type":"disclosure.published","timestamp":""#)
-            buffer.writeString(Timestamp.iso8601(now))
-            buffer.writeString(#"","data":{"itemId":"#)
-            buffer.writeString(jsonString(request.itemID))
-            buffer.writeString(#","version":"#)
-            buffer.writeString(String(request.version))
             buffer.writeString(#","contentHash":""#)
             buffer.writeString(request.contentHash)
-            buffer.writeString(#"","channel":"#)
-            buffer.writeString(jsonString(request.channelID))
-            buffer.writeString(#","item":"#)
+            buffer.writeString(#"","item":"#)
             buffer.writeBytes(request.document)
-            buffer.writeString("}}")
         case .withdraw:
-            buffer.writeString(#"{"type":"disclosure.withdrawn","timestamp":""#)
-            buffer.writeString(Timestamp.iso8601(now))
-            buffer.writeString(#"","data":{"itemId":"#)
-            buffer.writeString(jsonString(request.itemID))
-            buffer.writeString(#","version":"#)
-            buffer.writeString(String(request.version))
-            buffer.writeString(#","channel":"#)
-            buffer.writeString(jsonString(request.channelID))
             buffer.writeString(#","reason":"#)
             buffer.writeString(jsonString(request.withdrawReason ?? ""))
-            buffer.writeString("}}")
         }
+        buffer.writeString("}}")
         return buffer
     }
 
