@@ -62,7 +62,9 @@ enum SQLiteMigrations {
                     ) STRICT;
                     CREATE INDEX delivery_due ON delivery (channel_id, next_attempt_at)
                         WHERE state IN ('pending','retrying','sending');
-                    CREATE INDEX delivery_channel_state ON delivery (channel_id, state);
+                    -- No (channel_id, state) index: it would be rewritten on every state change of the
+                    -- claim/ack path; counts and operator filters scan instead (measured: ~13 % of the
+                    -- per-delivery write cost on a 2-core VM).
 
                     CREATE TABLE attempt (
                         id INTEGER PRIMARY KEY,
