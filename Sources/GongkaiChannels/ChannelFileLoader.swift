@@ -55,8 +55,8 @@ public enum ChannelFileLoader {
         guard let map = loaded as? [String: Any] else {
             throw GongkaiError(.configuration, "\(source) must be a YAML mapping of channel settings")
         }
-        let reader = Reader(map: map, source: source)
-        try reader.rejectUnknown(keys: topKeys, prefix: "")
+        // Until the id is known, errors can only name the file.
+        try Reader(map: map, source: source).rejectUnknown(keys: topKeys, prefix: "")
         for (key, allowed) in nestedKeys {
             if let nested = map[key] as? [String: Any] {
                 try Reader(map: nested, source: source, channel: map["id"] as? String)
@@ -64,36 +64,36 @@ public enum ChannelFileLoader {
             }
         }
 
-        let id = try reader.string("id")
+        let id = try Reader(map: map, source: source).string("id")
         guard ChannelDefinition.isValidID(id) else {
             throw GongkaiError(
                 .configuration, "\(source): id must be lower-case letters, digits and '-', 1–63 characters",
                 channel: id, field: "id")
         }
-        let reader2 = Reader(map: map, source: source, channel: id)
-        let kindText = try reader2.string("kind")
+        let reader = Reader(map: map, source: source, channel: id)
+        let kindText = try reader.string("kind")
         guard let kind = ChannelDefinition.Kind(rawValue: kindText) else {
-            throw reader2.invalid(
+            throw reader.invalid(
                 "kind", "unknown channel kind \"\(kindText)\"; known: "
                     + ChannelDefinition.Kind.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        let endpoint = try reader2.string("endpoint")
+        let endpoint = try reader.string("endpoint")
         guard let url = URL(string: endpoint), let scheme = url.scheme, ["http", "https"].contains(scheme),
             url.host != nil
         else {
-            throw reader2.invalid("endpoint", "must be an absolute http or https URL")
+            throw reader.invalid("endpoint", "must be an absolute http or https URL")
         }
 
         var secret: SecretReference?
         if let secretMap = map["secret"] {
             guard let secretMap = secretMap as? [String: Any] else {
-                throw reader2.invalid("secret", "must be a mapping with `env: NAME` or `file: PATH`")
+                throw reader.invalid("secret", "must be a mapping with `env: NAME` or `file: PATH`")
             }
             let sub = Reader(map: secretMap, source: source, channel: id, prefix: "secret.")
             switch (try sub.optionalString("env"), try sub.optionalString("file")) {
             case (let name?, nil): secret = .environment(name)
             case (nil, let path?): secret = .file(path)
-            default: throw reader2.invalid("secret", "give exactly one of `env: NAME` or `file: PATH`")
+            default: throw reader.invalid("secret", "give exactly one of `env: NAME` or `file: PATH`")
             }
         } else if kind == .webhook {
             throw GongkaiError(
@@ -102,9 +102,9 @@ public enum ChannelFileLoader {
         }
 
         var audience = ChannelAudience.public
-        if let text = try reader2.optionalString("audience") {
+        if let text = try reader.optionalString("audience") {
             guard let value = ChannelAudience(rawValue: text) else {
-                throw reader2.invalid("audience", "must be public or government")
+                throw reader.invalid("audience", "must be public or government")
             }
             audience = value
         }
@@ -172,10 +172,10 @@ public enum ChannelFileLoader {
             }
         }
 
-        let concurrency = try reader2.optionalInt("concurrency") ?? 8
-        guard (1...1024).contains(concurrency) else { throw reader2.invalid("concurrency", "must be 1 to 1024") }
-        let timeout = try reader2.optionalDuration("timeout") ?? 10_000
-        guard (100...300_000).contains(timeout) else { throw reader2.invalid("timeout", "must be 100ms to 5m") }
+        let concurrency = try reader.optionalInt("concurrency") ?? 8
+        guard (1...1024).contains(concurrency) else { throw reader.invalid("concurrency", "must be 1 to 1024") }
+        let timeout = try reader.optionalDuration("timeout") ?? 10_000
+        guard (100...300_000).contains(timeout) else { throw reader.invalid("timeout", "must be 100ms to 5m") }
 
         var threshold = 5
         var openDuration: Int64 = 30_000
@@ -191,7 +191,7 @@ public enum ChannelFileLoader {
         }
 
         return ChannelDefinition(
-            id: id, kind: kind, name: try reader2.optionalString("name"), endpoint: endpoint, secret: secret,
+            id: id, kind: kind, name: try reader.optionalString("name"), endpoint: endpoint, secret: secret,
             audience: audience, routing: routing, retry: retry, ratePerSecond: ratePerSecond, rateBurst: burst,
             concurrency: concurrency, timeout: timeout, breakerFailureThreshold: threshold,
             breakerOpenDuration: openDuration, source: source)

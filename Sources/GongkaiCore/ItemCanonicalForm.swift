@@ -22,8 +22,8 @@ public enum ItemCanonicalForm {
 
     private static let byteHex: [String] = (0..<256).map { String(format: "%02x", $0) }
 
-    // JSONEncoder is documented as safe to use from several threads for encoding.
-    nonisolated(unsafe) private static let encoder: JSONEncoder = {
+    // JSONEncoder is Sendable: one shared encoder serves every thread.
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
