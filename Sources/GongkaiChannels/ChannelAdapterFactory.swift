@@ -26,6 +26,10 @@ public enum ChannelAdapterFactory {
                 throw error
             }
             return WebhookAdapter(definition: definition, secret: secret, client: httpClient(for: definition), clock: clock)
+        default:
+            throw GongkaiError(
+                .configuration, "no adapter for channel kind \(definition.kind.rawValue) yet", channel: definition.id,
+                field: "kind")
         }
     }
 

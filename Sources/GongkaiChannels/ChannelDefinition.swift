@@ -3,9 +3,35 @@ import GongkaiCore
 /// A channel as declared in `channels/<id>.yaml`: everything the engine and
 /// the adapter need except the secret's value.
 public struct ChannelDefinition: Sendable, Equatable {
-    /// The platform kinds gongkai speaks. Only `webhook` has an adapter so far.
+    /// The platform kinds gongkai speaks (DESIGN.md §2).
     public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// Generic Standard Webhooks.
         case webhook
+        /// The agency portal's CMS (门户网站): articles by external id in a column.
+        case portal
+        /// The provincial disclosure platform (政府信息公开平台), HMAC-signed REST.
+        case platform
+        /// A WeChat official account (微信公众号): draft + freepublish.
+        case wechat
+        /// Weibo (政务微博): statuses/share.
+        case weibo
+        /// WeCom group robot (企业微信群机器人).
+        case wecomRobot = "wecom-robot"
+        /// DingTalk group robot (钉钉群机器人).
+        case dingtalkRobot = "dingtalk-robot"
+        /// Feishu group robot (飞书群机器人).
+        case feishuRobot = "feishu-robot"
+        /// The credit-sharing feed (信用中国 双公示): CF_/XK_ records in batches.
+        case creditFeed = "credit-feed"
+
+        /// Kinds whose messages link to the item's canonical (portal) URL, so
+        /// by default they wait for the portal delivery.
+        public var linksToCanonical: Bool {
+            switch self {
+            case .wechat, .weibo, .wecomRobot, .dingtalkRobot, .feishuRobot: return true
+            case .webhook, .portal, .platform, .creditFeed: return false
+            }
+        }
     }
 
     public var id: String
@@ -13,7 +39,16 @@ public struct ChannelDefinition: Sendable, Equatable {
     /// A name for people (e.g. 局门户网站).
     public var name: String
     public var endpoint: String
-    public var secret: SecretReference?
+    /// Named secret references (`secret`, `appSecret`, `signSecret` …): where
+    /// each secret lives, never its value.
+    public var credentials: [String: SecretReference]
+    /// Kind-specific settings from the file's `options` mapping (column, app
+    /// id, batch size …), checked by the adapter's factory.
+    public var options: [String: String]
+    /// This channel's article URL is the item's canonical URL (the portal).
+    public var isCanonical: Bool
+    /// Hold deliveries `blocked` until the canonical channel has published the item.
+    public var waitsForCanonical: Bool
     public var audience: ChannelAudience
     public var routing: RoutingRule
     public var retry: RetrySchedule
@@ -30,8 +65,9 @@ public struct ChannelDefinition: Sendable, Equatable {
     public var source: String
 
     public init(
-        id: String, kind: Kind, name: String? = nil, endpoint: String, secret: SecretReference?,
-        audience: ChannelAudience = .public, routing: RoutingRule = .everything, retry: RetrySchedule = .standard,
+        id: String, kind: Kind, name: String? = nil, endpoint: String, secret: SecretReference? = nil,
+        credentials: [String: SecretReference] = [:], options: [String: String] = [:], isCanonical: Bool? = nil,
+        waitsForCanonical: Bool? = nil, audience: ChannelAudience = .public, routing: RoutingRule = .everything, retry: RetrySchedule = .standard,
         ratePerSecond: Double? = nil, rateBurst: Int? = nil, concurrency: Int = 8, timeout: Int64 = 10_000,
         breakerFailureThreshold: Int = 5, breakerOpenDuration: Int64 = 30_000, source: String = "(built in)"
     ) {
@@ -39,7 +75,12 @@ public struct ChannelDefinition: Sendable, Equatable {
         self.kind = kind
         self.name = name ?? id
         self.endpoint = endpoint
-        self.secret = secret
+        var credentials = credentials
+        if let secret { credentials["secret"] = secret }
+        self.credentials = credentials
+        self.options = options
+        self.isCanonical = isCanonical ?? (kind == .portal)
+        self.waitsForCanonical = waitsForCanonical ?? kind.linksToCanonical
         self.audience = audience
         self.routing = routing
         self.retry = retry
@@ -52,17 +93,27 @@ public struct ChannelDefinition: Sendable, Equatable {
         self.source = source
     }
 
+    /// The main secret (`credentials.secret`, or the file's `secret:` key).
+    public var secret: SecretReference? { credentials["secret"] }
+
     /// What each kind of platform can do.
     public var capabilities: ChannelCapabilities {
         switch kind {
         // Standard Webhooks: an update is a re-send, a withdrawal is an event; nothing to list.
         case .webhook: return [.publish, .update, .withdraw]
+        case .portal, .platform, .creditFeed: return [.publish, .update, .withdraw, .list]
+        // A new version is a new post; the old one is deleted where the platform allows.
+        case .wechat, .weibo: return [.publish, .withdraw, .list]
+        // Robots post into a chat: nothing can be edited, recalled or listed.
+        case .wecomRobot, .dingtalkRobot, .feishuRobot: return [.publish]
         }
     }
 
     /// The routing facts the store needs.
     public var route: ChannelRoute {
-        ChannelRoute(channelID: id, audience: audience, rule: routing, canWithdraw: capabilities.contains(.withdraw))
+        ChannelRoute(
+            channelID: id, audience: audience, rule: routing, canWithdraw: capabilities.contains(.withdraw),
+            isCanonical: isCanonical, waitsForCanonical: waitsForCanonical)
     }
 
     public var breaker: CircuitBreaker {

@@ -9,7 +9,7 @@ import Yams
 public enum ChannelFileLoader {
     static let topKeys: Set<String> = [
         "id", "kind", "name", "endpoint", "secret", "audience", "routing", "retry", "rateLimit", "concurrency",
-        "timeout", "circuitBreaker", "notes",
+        "timeout", "circuitBreaker", "notes", "credentials", "options", "canonical", "waitForPortal",
     ]
     static let nestedKeys: [String: Set<String>] = [
         "secret": ["env", "file"],
@@ -40,6 +40,14 @@ public enum ChannelFileLoader {
                     channel: definition.id, field: "id")
             }
             definitions.append(definition)
+        }
+        let canonical = definitions.filter(\.isCanonical)
+        if canonical.count > 1 {
+            throw GongkaiError(
+                .configuration,
+                "more than one channel is the canonical portal (\(canonical.map(\.id).joined(separator: ", "))); "
+                    + "set `canonical: false` on all but one",
+                channel: canonical[1].id, field: "canonical")
         }
         return definitions
     }
@@ -84,18 +92,44 @@ public enum ChannelFileLoader {
             throw reader.invalid("endpoint", "must be an absolute http or https URL")
         }
 
-        var secret: SecretReference?
+        var credentials: [String: SecretReference] = [:]
         if let secretMap = map["secret"] {
-            guard let secretMap = secretMap as? [String: Any] else {
-                throw reader.invalid("secret", "must be a mapping with `env: NAME` or `file: PATH`")
+            credentials["secret"] = try reader.secretReference(secretMap, key: "secret")
+        }
+        if let raw = map["credentials"] {
+            guard let credentialMap = raw as? [String: Any] else {
+                throw reader.invalid("credentials", "must map names to `{env: NAME}` or `{file: PATH}`")
             }
-            let sub = Reader(map: secretMap, source: source, channel: id, prefix: "secret.")
-            switch (try sub.optionalString("env"), try sub.optionalString("file")) {
-            case (let name?, nil): secret = .environment(name)
-            case (nil, let path?): secret = .file(path)
-            default: throw reader.invalid("secret", "give exactly one of `env: NAME` or `file: PATH`")
+            let sub = Reader(map: credentialMap, source: source, channel: id, prefix: "credentials.")
+            for (name, value) in credentialMap.sorted(by: { $0.key < $1.key }) {
+                guard credentials[name] == nil else {
+                    throw sub.invalid(name, "is also given as the top-level `secret`")
+                }
+                credentials[name] = try sub.secretReference(value, key: name)
             }
-        } else if kind == .webhook {
+        }
+        var options: [String: String] = [:]
+        if let raw = map["options"] {
+            guard let optionMap = raw as? [String: Any] else {
+                throw reader.invalid("options", "must be a mapping of settings for this kind")
+            }
+            let sub = Reader(map: optionMap, source: source, channel: id, prefix: "options.")
+            for (name, value) in optionMap {
+                switch value {
+                case let text as String: options[name] = text
+                case let number as Int: options[name] = String(number)
+                case let number as Double: options[name] = String(number)
+                case let flag as Bool: options[name] = String(flag)
+                default: throw sub.invalid(name, "must be a string, number or true/false")
+                }
+            }
+        }
+        let canonical = try reader.optionalBool("canonical")
+        if canonical == true && kind != .portal {
+            throw reader.invalid("canonical", "only a portal channel can give items their canonical URL")
+        }
+        let waitForPortal = try reader.optionalBool("waitForPortal")
+        if kind == .webhook && credentials["secret"] == nil {
             throw GongkaiError(
                 .configuration, "\(source): a webhook channel needs `secret: {env: NAME}` or `secret: {file: PATH}`",
                 channel: id, field: "secret")
@@ -191,7 +225,8 @@ public enum ChannelFileLoader {
         }
 
         return ChannelDefinition(
-            id: id, kind: kind, name: try reader.optionalString("name"), endpoint: endpoint, secret: secret,
+            id: id, kind: kind, name: try reader.optionalString("name"), endpoint: endpoint,
+            credentials: credentials, options: options, isCanonical: canonical, waitsForCanonical: waitForPortal,
             audience: audience, routing: routing, retry: retry, ratePerSecond: ratePerSecond, rateBurst: burst,
             concurrency: concurrency, timeout: timeout, breakerFailureThreshold: threshold,
             breakerOpenDuration: openDuration, source: source)
@@ -206,6 +241,20 @@ public enum ChannelFileLoader {
 
         func invalid(_ key: String, _ message: String) -> GongkaiError {
             GongkaiError(.configuration, "\(source): \(prefix)\(key) \(message)", channel: channel, field: prefix + key)
+        }
+
+        /// `{env: NAME}` or `{file: PATH}`.
+        func secretReference(_ raw: Any, key: String) throws(GongkaiError) -> SecretReference {
+            guard let secretMap = raw as? [String: Any] else {
+                throw invalid(key, "must be a mapping with `env: NAME` or `file: PATH`")
+            }
+            let sub = Reader(map: secretMap, source: source, channel: channel, prefix: prefix + key + ".")
+            try sub.rejectUnknown(keys: ["env", "file"], prefix: prefix + key + ".")
+            switch (try sub.optionalString("env"), try sub.optionalString("file")) {
+            case (let name?, nil): return .environment(name)
+            case (nil, let path?): return .file(path)
+            default: throw invalid(key, "give exactly one of `env: NAME` or `file: PATH`")
+            }
         }
 
         func rejectUnknown(keys: Set<String>, prefix: String) throws(GongkaiError) {

@@ -110,41 +110,14 @@ public struct WebhookAdapter: ChannelAdapter {
     }
 
     static func classify(transportError error: any Error, request: DeliveryRequest) -> DeliveryError {
-        let message: String
-        var throttled = false
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
-                message = "timed out (\(error))"
-                throttled = true
-            default:
-                message = "connection failed (\(error))"
-            }
-        } else {
-            message = "connection failed (\(error))"
-        }
-        return DeliveryError(
-            SendFailure(permanent: false, throttled: throttled, message: message), itemID: request.itemID,
-            channelID: request.channelID)
+        PlatformHTTP.classify(transportError: error, itemID: request.itemID, channelID: request.channelID)
     }
 
     static func classify(status: Int, retryAfter: String?, excerpt: String, request: DeliveryRequest, now: Int64)
         -> DeliveryError
     {
-        let detail = excerpt.isEmpty ? "" : ": " + excerpt
-        let failure: SendFailure
-        switch status {
-        case 429:
-            failure = SendFailure(
-                permanent: false, throttled: true, retryAfter: RetryAfter.milliseconds(retryAfter, now: now),
-                message: "HTTP 429 too many requests\(detail)")
-        case 408, 425, 500...599:
-            failure = SendFailure(
-                permanent: false, throttled: status == 503 && retryAfter != nil,
-                retryAfter: RetryAfter.milliseconds(retryAfter, now: now), message: "HTTP \(status)\(detail)")
-        default:
-            failure = SendFailure(permanent: true, message: "HTTP \(status) refused by the receiver\(detail)")
-        }
-        return DeliveryError(failure, httpStatus: status, itemID: request.itemID, channelID: request.channelID)
+        PlatformHTTP.classify(
+            status: status, retryAfter: retryAfter, detail: excerpt, itemID: request.itemID, channelID: request.channelID,
+            now: now)
     }
 }
