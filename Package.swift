@@ -116,6 +116,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GongkaiChannelsTests",
+            dependencies: [
+                "GongkaiCore", "GongkaiChannels", "GongkaiSimulators",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GongkaiCLITests",
             dependencies: ["GongkaiCore", "GongkaiStore", "GongkaiSimulators", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
