@@ -88,6 +88,28 @@ extension DeliveryRecord {
         settle(canWithdraw: canWithdraw, now: now)
     }
 
+    /// The platform accepted the send of `sent` at `version` but finishes it
+    /// asynchronously (WeChat `freepublish`): keep its handle and look again
+    /// after `checkAfter` ms. Stored before anything else happens, so a
+    /// restarted daemon checks the same publish instead of publishing twice.
+    public mutating func inProgress(
+        _ sent: DeliveryOperation, version: Int, remoteID: String, checkAfter: Int64, canWithdraw: Bool, now: Int64
+    ) {
+        clearLease(now: now)
+        self.remoteID = remoteID
+        // Until the platform says otherwise, the item may be live there.
+        if sent == .publish { mayBeLive = true }
+        let superseded = sent != operation || (operation == .publish && version != wantedVersion)
+        if superseded {
+            failureStreak = 0
+            settle(canWithdraw: canWithdraw, now: now)
+            return
+        }
+        state = .pending
+        nextAttemptAt = now + max(1, checkAfter)
+        lastError = Self.trimmed("in progress: the platform is still processing; checking again in \(max(1, checkAfter) / 1000)s")
+    }
+
     /// The send of `sent` at `version` failed.
     public mutating func failed(
         _ sent: DeliveryOperation, version: Int, failure: SendFailure, schedule: RetrySchedule,

@@ -50,6 +50,8 @@ public struct ClaimedDelivery: Sendable {
     public var document: [UInt8]
     /// Why the item was withdrawn, for a withdrawal.
     public var withdrawReason: String?
+    /// The item's portal URL once the canonical channel has published it.
+    public var canonicalURL: String?
     /// `manual` when an operator asked for this send.
     public var trigger: AttemptTrigger
 }
@@ -64,6 +66,8 @@ public enum AttemptTrigger: String, Sendable, Codable {
 public struct SendOutcome: Sendable {
     public enum Result: Sendable, Equatable {
         case delivered(remoteID: String?, remoteURL: String?)
+        /// Accepted; the platform finishes asynchronously. Ask again after `checkAfter` ms.
+        case inProgress(remoteID: String, checkAfter: Int64)
         case failed(SendFailure)
     }
     public var deliveryID: Int64
@@ -80,13 +84,17 @@ public struct SendOutcome: Sendable {
     /// Uniform in [0, 1), for the retry jitter.
     public var randomUnit: Double
     public var canWithdraw: Bool
+    /// The channel is the canonical portal: a published URL becomes the item's
+    /// canonical URL and frees the deliveries waiting for it.
+    public var setsCanonicalURL: Bool
 
     public init(
         deliveryID: Int64, itemID: String, channelID: String, operation: DeliveryOperation, version: Int,
         result: Result, httpStatus: Int?,
         startedAt: Int64, durationMillis: Int64, trigger: AttemptTrigger, schedule: RetrySchedule,
-        randomUnit: Double, canWithdraw: Bool
+        randomUnit: Double, canWithdraw: Bool, setsCanonicalURL: Bool = false
     ) {
+        self.setsCanonicalURL = setsCanonicalURL
         self.deliveryID = deliveryID
         self.itemID = itemID
         self.channelID = channelID

@@ -117,6 +117,40 @@ enum SQLiteMigrations {
                         BEGIN SELECT RAISE(ABORT, 'item_version is immutable'); END;
                     """)
         }
+        migrator.registerMigration("v2-platforms") { db in
+            // The portal's article URL, once published, is the item's canonical URL; an
+            // asynchronous publish (WeChat) records an `in-progress` attempt. SQLite cannot
+            // widen a CHECK in place, so the attempt table is rebuilt with its rows, index
+            // and append-only triggers.
+            try db.execute(
+                sql: """
+                    ALTER TABLE item ADD COLUMN canonical_url TEXT;
+
+                    CREATE TABLE attempt_v2 (
+                        id INTEGER PRIMARY KEY,
+                        delivery_id INTEGER NOT NULL REFERENCES delivery(id),
+                        item_id TEXT NOT NULL,
+                        channel_id TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        operation TEXT NOT NULL CHECK (operation IN ('publish','withdraw')),
+                        trigger TEXT NOT NULL CHECK (trigger IN ('scheduled','manual')),
+                        started_at INTEGER NOT NULL,
+                        duration_ms INTEGER NOT NULL,
+                        http_status INTEGER,
+                        outcome TEXT NOT NULL CHECK (outcome IN ('ok','retryable','permanent','in-progress')),
+                        error TEXT,
+                        worker TEXT NOT NULL
+                    ) STRICT;
+                    INSERT INTO attempt_v2 SELECT * FROM attempt;
+                    DROP TABLE attempt;
+                    ALTER TABLE attempt_v2 RENAME TO attempt;
+                    CREATE INDEX attempt_delivery ON attempt (delivery_id);
+                    CREATE TRIGGER attempt_append_only_update BEFORE UPDATE ON attempt
+                        BEGIN SELECT RAISE(ABORT, 'attempt is append-only'); END;
+                    CREATE TRIGGER attempt_append_only_delete BEFORE DELETE ON attempt
+                        BEGIN SELECT RAISE(ABORT, 'attempt is append-only'); END;
+                    """)
+        }
         return migrator
     }
 }

@@ -140,8 +140,12 @@ public struct SQLiteOutboxStore: OutboxStore {
         if change == .updated {
             for row in try deliveryRows(db, where: "item_id = ?", [item.id]) { existingRows[row.channelID] = row }
         }
+        let waitsForPortal = try needsCanonicalWait(item, routes: routes, db: db)
         for route in routes {
-            let decision = route.rule.decide(item, audience: route.audience)
+            var decision = route.rule.decide(item, audience: route.audience)
+            if route.waitsForCanonical, waitsForPortal, decision == .deliver {
+                decision = .hold(ChannelRoute.canonicalHoldReason)
+            }
             if var record = existingRows[route.channelID] {
                 record.route(version: version, decision: decision, canWithdraw: route.canWithdraw, now: now)
                 try record.update(db)
@@ -155,6 +159,18 @@ public struct SQLiteOutboxStore: OutboxStore {
         }
         try audit(db, now, actor, change == .created ? "submit" : "submit-version", item.id, nil, "version \(version)")
         return SubmitOutcome(itemID: item.id, version: version, change: change, contentHash: prepared.contentHash)
+    }
+
+    /// Whether channels that link to the portal must wait: a portal channel will
+    /// carry the item and has not given it a URL yet. When no portal takes the
+    /// item, there is nothing to wait for and those channels go without a link.
+    private func needsCanonicalWait(_ item: DisclosureItem, routes: [ChannelRoute], db: Database) throws -> Bool {
+        guard routes.contains(where: \.waitsForCanonical), let portal = routes.first(where: \.isCanonical) else {
+            return false
+        }
+        if case .skip = portal.rule.decide(item, audience: portal.audience) { return false }
+        let url = try String.fetchOne(db, sql: "SELECT canonical_url FROM item WHERE id = ?", arguments: [item.id])
+        return url == nil
     }
 
     public func withdraw(itemID: String, reason: String, routes: [ChannelRoute], actor: String, now: Int64)
@@ -204,9 +220,26 @@ public struct SQLiteOutboxStore: OutboxStore {
         -> [DeliveryRecord]
     {
         let canWithdraw = Dictionary(routes.map { ($0.channelID, $0.canWithdraw) }, uniquingKeysWith: { a, _ in a })
+        let waiting = Set(routes.filter(\.waitsForCanonical).map(\.channelID))
+        var portalPending = false
+        if !waiting.isEmpty, let portal = routes.first(where: \.isCanonical) {
+            let portalState = try String.fetchOne(
+                db, sql: "SELECT state FROM delivery WHERE item_id = ? AND channel_id = ?",
+                arguments: [itemID, portal.channelID])
+            let url = try String.fetchOne(db, sql: "SELECT canonical_url FROM item WHERE id = ?", arguments: [itemID])
+            portalPending = url == nil && portalState != nil && portalState != DeliveryState.skipped.rawValue
+        }
         var changed: [DeliveryRecord] = []
         for var record in try deliveryRows(db, where: "item_id = ? AND hold_reason IS NOT NULL", [itemID]) {
-            record.approved(canWithdraw: canWithdraw[record.channelID] ?? false, now: now)
+            let canWithdrawHere = canWithdraw[record.channelID] ?? false
+            if record.holdReason == ChannelRoute.canonicalHoldReason { continue }
+            record.approved(canWithdraw: canWithdrawHere, now: now)
+            if portalPending && waiting.contains(record.channelID) && record.state != .delivered {
+                // Approved, but it links to the portal article, which does not exist yet.
+                record.route(
+                    version: record.wantedVersion, decision: .hold(ChannelRoute.canonicalHoldReason),
+                    canWithdraw: canWithdrawHere, now: now)
+            }
             try record.update(db)
             changed.append(record)
         }
@@ -244,7 +277,7 @@ public struct SQLiteOutboxStore: OutboxStore {
             let documentColumn = audience == .public ? "public_document" : "document"
             let versionStatement = try db.cachedStatement(
                 sql: """
-                    SELECT v.content_hash, v.\(documentColumn), i.withdrawn_reason
+                    SELECT v.content_hash, v.\(documentColumn), i.withdrawn_reason, i.canonical_url
                     FROM item_version v JOIN item i ON i.id = v.item_id
                     WHERE v.item_id = ? AND v.version = ?
                     """)
@@ -261,7 +294,7 @@ public struct SQLiteOutboxStore: OutboxStore {
                     ClaimedDelivery(
                         record: record, operation: record.operation, version: record.wantedVersion,
                         contentHash: version[0], document: document, withdrawReason: version[2],
-                        trigger: AttemptTrigger(rawValue: trigger) ?? .scheduled))
+                        canonicalURL: version[3], trigger: AttemptTrigger(rawValue: trigger) ?? .scheduled))
             }
             return claimed
         }
@@ -298,9 +331,17 @@ public struct SQLiteOutboxStore: OutboxStore {
                 case .delivered:
                     outcomeText = "ok"
                     errorText = nil
+                case .inProgress(let remoteID, _):
+                    outcomeText = "in-progress"
+                    errorText = "accepted, still processing (\(remoteID.prefix(200)))"
                 case .failed(let failure):
                     outcomeText = failure.permanent ? "permanent" : "retryable"
                     errorText = String(failure.message.prefix(300))
+                }
+                if outcome.setsCanonicalURL, outcome.operation == .publish,
+                    case .delivered(_, let url?) = outcome.result
+                {
+                    try setCanonicalURL(url, itemID: outcome.itemID, now: now, db: db)
                 }
                 if case .delivered(let remoteID, let remoteURL) = outcome.result, outcome.operation == .publish,
                     outcome.trigger == .scheduled
@@ -331,6 +372,10 @@ public struct SQLiteOutboxStore: OutboxStore {
                     record.succeeded(
                         outcome.operation, version: outcome.version, remoteID: remoteID, remoteURL: remoteURL,
                         canWithdraw: outcome.canWithdraw, now: now)
+                case .inProgress(let remoteID, let checkAfter):
+                    record.inProgress(
+                        outcome.operation, version: outcome.version, remoteID: remoteID, checkAfter: checkAfter,
+                        canWithdraw: outcome.canWithdraw, now: now)
                 case .failed(let failure):
                     record.failed(
                         outcome.operation, version: outcome.version, failure: failure, schedule: outcome.schedule,
@@ -339,6 +384,19 @@ public struct SQLiteOutboxStore: OutboxStore {
                 try record.update(db)
                 if outcome.trigger == .manual { try resetTrigger.execute(arguments: [record.id]) }
             }
+        }
+    }
+
+    /// The portal published the item: its URL is now canonical, and the
+    /// deliveries that link to it may go.
+    private func setCanonicalURL(_ url: String, itemID: String, now: Int64, db: Database) throws {
+        try db.execute(
+            sql: "UPDATE item SET canonical_url = ? WHERE id = ? AND canonical_url IS NOT ?", arguments: [url, itemID, url])
+        for var record in try deliveryRows(
+            db, where: "item_id = ? AND hold_reason = ?", [itemID, ChannelRoute.canonicalHoldReason])
+        {
+            record.approved(canWithdraw: false, now: now)
+            try record.update(db)
         }
     }
 

@@ -51,6 +51,11 @@ final class ChannelWorker: Sendable {
     func run() async {
         let definition = runtime.definition
         let lease = configuration.lease(forTimeout: definition.timeout)
+        // A batch platform takes whole batches: claim up to one batch at a time, and
+        // count the concurrency in records so one batch can always be in flight.
+        let batchSize = max(1, runtime.adapter.batchSize)
+        let claimLimit = max(configuration.claimBatch, batchSize)
+        let concurrency = max(definition.concurrency, batchSize)
         var breaker = definition.breaker
         var bucket = definition.rateLimit
         var inFlight = 0
@@ -74,10 +79,10 @@ final class ChannelWorker: Sendable {
                     for outcome in done { record(outcome, in: &breaker, now: now) }
                 }
                 let stop = stopping.load(ordering: .acquiring)
-                let capacity = definition.concurrency - inFlight
+                let capacity = concurrency - inFlight
                 // Write acknowledgements in batches, but never let one wait long or block a claim.
                 if !acks.isEmpty
-                    && (stop || inFlight * 2 < definition.concurrency || acks.count >= configuration.claimBatch
+                    && (stop || inFlight * 2 < concurrency || acks.count >= configuration.claimBatch
                         || now - oldestAck >= configuration.ackDelay)
                 {
                     if await flush(&acks) { now = clock.now() } else { await pause(250) }
@@ -95,13 +100,13 @@ final class ChannelWorker: Sendable {
                 }
                 var wakeAt = now + configuration.pollInterval
                 var claimedAny = false
-                if !paused && capacity > 0 && (inFlight == 0 || capacity * 4 >= definition.concurrency) {
+                if !paused && capacity > 0 && (inFlight == 0 || capacity * 4 >= concurrency) {
                     var probe = breaker
                     if probe.permit(now: now) {
                         // Half-open lets one probe through; claim one delivery for it.
                         let probing = probe.isHalfOpenState
                         var tokens = bucket
-                        let allowed = min(tokens.take(min(capacity, configuration.claimBatch), now: now), probing ? 1 : .max)
+                        let allowed = min(tokens.take(min(capacity, claimLimit), now: now), probing ? 1 : .max)
                         if allowed > 0 {
                             let claimed = await claim(limit: allowed, lease: lease, now: now)
                             if !claimed.isEmpty {
@@ -109,8 +114,15 @@ final class ChannelWorker: Sendable {
                                 _ = bucket.take(claimed.count, now: now)
                                 claimedAny = claimed.count == allowed && !probing
                                 inFlight += claimed.count
-                                for delivery in claimed {
-                                    group.addTask { await self.send(delivery) }
+                                if batchSize > 1 {
+                                    for start in stride(from: 0, to: claimed.count, by: batchSize) {
+                                        let batch = Array(claimed[start..<min(start + batchSize, claimed.count)])
+                                        group.addTask { await self.sendBatch(batch) }
+                                    }
+                                } else {
+                                    for delivery in claimed {
+                                        group.addTask { await self.send(delivery) }
+                                    }
                                 }
                             } else if inFlight == 0, let due = try? await store.nextDue(channelID: definition.id) {
                                 wakeAt = min(wakeAt, max(due, now + 1))
@@ -161,7 +173,7 @@ final class ChannelWorker: Sendable {
 
     private func record(_ outcome: SendOutcome, in breaker: inout CircuitBreaker, now: Int64) {
         switch outcome.result {
-        case .delivered:
+        case .delivered, .inProgress:
             breaker.recordSuccess(now: now)
         case .failed(let failure):
             let error = DeliveryError(failure, httpStatus: outcome.httpStatus)
@@ -178,39 +190,79 @@ final class ChannelWorker: Sendable {
         }
     }
 
-    private func send(_ delivery: ClaimedDelivery) async {
-        let definition = runtime.definition
-        let request = DeliveryRequest(
-            itemID: delivery.record.itemID, version: delivery.version, channelID: definition.id,
+    private func request(for delivery: ClaimedDelivery) -> DeliveryRequest {
+        DeliveryRequest(
+            itemID: delivery.record.itemID, version: delivery.version, channelID: runtime.definition.id,
             operation: delivery.operation, contentHash: delivery.contentHash, document: delivery.document,
-            withdrawReason: delivery.withdrawReason, remoteID: delivery.record.remoteID)
+            withdrawReason: delivery.withdrawReason, remoteID: delivery.record.remoteID,
+            canonicalURL: delivery.canonicalURL)
+    }
+
+    private func send(_ delivery: ClaimedDelivery) async {
+        let request = request(for: delivery)
         let startedAt = clock.now()
         let started = ContinuousClock.now
-        let result: SendOutcome.Result
-        var status: Int?
+        let result: Result<DeliveryReceipt, DeliveryError>
         do {
-            let receipt = try await runtime.adapter.deliver(
-                request, deadline: .now() + .milliseconds(definition.timeout))
-            result = .delivered(remoteID: receipt.remoteID, remoteURL: receipt.remoteURL)
-            status = receipt.httpStatus
+            result = .success(
+                try await runtime.adapter.deliver(request, deadline: .now() + .milliseconds(runtime.definition.timeout)))
         } catch {
-            result = .failed(error.failure)
-            status = error.httpStatus
+            result = .failure(error)
         }
-        let elapsed = ContinuousClock.now - started
-        let outcome = SendOutcome(
-            deliveryID: delivery.record.id, itemID: delivery.record.itemID, channelID: delivery.record.channelID,
-            operation: delivery.operation, version: delivery.version, result: result,
-            httpStatus: status, startedAt: startedAt,
-            durationMillis: elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000,
-            trigger: delivery.trigger, schedule: definition.retry, randomUnit: Double.random(in: 0..<1),
-            canWithdraw: runtime.adapter.capabilities.contains(.withdraw))
-        if case .failed(let failure) = result {
-            logger.debug(
-                "send failed",
-                metadata: ["item": "\(request.itemID)", "version": "\(request.version)", "error": "\(failure.message)"])
+        finish([(delivery, result)], startedAt: startedAt, elapsed: ContinuousClock.now - started)
+    }
+
+    /// One platform request for several deliveries (the credit feed); each still gets its own outcome.
+    private func sendBatch(_ deliveries: [ClaimedDelivery]) async {
+        let startedAt = clock.now()
+        let started = ContinuousClock.now
+        var results = await runtime.adapter.deliverBatch(
+            deliveries.map(request(for:)), deadline: .now() + .milliseconds(runtime.definition.timeout))
+        if results.count != deliveries.count {
+            // An adapter bug must not lose or mis-assign a result: every delivery in the batch retries.
+            let failure = DeliveryError(
+                SendFailure(permanent: false, message: "adapter returned \(results.count) results for \(deliveries.count) records"),
+                channelID: runtime.definition.id)
+            results = Array(repeating: .failure(failure), count: deliveries.count)
         }
-        completed.withLock { $0.append(outcome) }
+        finish(Array(zip(deliveries, results)), startedAt: startedAt, elapsed: ContinuousClock.now - started)
+    }
+
+    private func finish(
+        _ sends: [(ClaimedDelivery, Result<DeliveryReceipt, DeliveryError>)], startedAt: Int64, elapsed: Duration
+    ) {
+        let definition = runtime.definition
+        let canWithdraw = runtime.adapter.capabilities.contains(.withdraw)
+        let durationMillis = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let outcomes = sends.map { delivery, result -> SendOutcome in
+            let outcome: SendOutcome.Result
+            var status: Int?
+            switch result {
+            case .success(let receipt):
+                status = receipt.httpStatus
+                if let checkAfter = receipt.checkAfter, let remoteID = receipt.remoteID {
+                    outcome = .inProgress(remoteID: remoteID, checkAfter: checkAfter)
+                } else {
+                    outcome = .delivered(remoteID: receipt.remoteID, remoteURL: receipt.remoteURL)
+                }
+            case .failure(let error):
+                status = error.httpStatus
+                outcome = .failed(error.failure)
+                logger.debug(
+                    "send failed",
+                    metadata: [
+                        "item": "\(delivery.record.itemID)", "version": "\(delivery.version)",
+                        "error": "\(error.failure.message)",
+                    ])
+            }
+            return SendOutcome(
+                deliveryID: delivery.record.id, itemID: delivery.record.itemID, channelID: delivery.record.channelID,
+                operation: delivery.operation, version: delivery.version, result: outcome, httpStatus: status,
+                startedAt: startedAt, durationMillis: durationMillis, trigger: delivery.trigger,
+                schedule: definition.retry, randomUnit: Double.random(in: 0..<1), canWithdraw: canWithdraw,
+                setsCanonicalURL: definition.isCanonical)
+        }
+        completed.withLock { $0.append(contentsOf: outcomes) }
         wake.yield()
     }
 

@@ -27,6 +27,27 @@ struct DeliveryTransitionTests {
         #expect(held.nextAttemptAt == 2)
     }
 
+    @Test func anAcceptedAsynchronousPublishIsCheckedLaterUnlessSuperseded() {
+        var record = fresh()
+        sent(&record, at: 10)
+        record.inProgress(.publish, version: 1, remoteID: "publish:v1:9", checkAfter: 30_000, canWithdraw: true, now: 20)
+        #expect(record.state == .pending)
+        #expect(record.nextAttemptAt == 30_020)
+        #expect(record.remoteID == "publish:v1:9")
+        #expect(record.mayBeLive)
+        #expect(record.failureStreak == 0)
+
+        // A withdrawal requested while the publish was in flight goes at once, with the handle.
+        var withdrawn = fresh()
+        sent(&withdrawn, at: 10)
+        withdrawn.requestWithdrawal(reason: "废止", canWithdraw: true, now: 15)
+        withdrawn.inProgress(.publish, version: 1, remoteID: "publish:v1:9", checkAfter: 30_000, canWithdraw: true, now: 20)
+        #expect(withdrawn.operation == .withdraw)
+        #expect(withdrawn.state == .pending)
+        #expect(withdrawn.nextAttemptAt == 20)
+        #expect(withdrawn.remoteID == "publish:v1:9")
+    }
+
     @Test func claimLeasesAndSuccessDelivers() {
         var record = fresh()
         sent(&record, at: 10)
