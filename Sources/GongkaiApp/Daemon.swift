@@ -42,7 +42,12 @@ public enum Daemon {
             "gongkai daemon starting",
             metadata: ["database": "\(settings.database)", "channels": "\(channels.map(\.id))"])
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: engine)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: [
+                .init(service: engine),
+                .init(
+                    service: ReconcileService(settings: settings, store: store, channels: channels, logger: logger),
+                    successTerminationBehavior: .ignore),
+            ], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Past the grace period in-flight sends are cancelled; their leases expire and nothing is lost.
         configuration.maximumGracefulShutdownDuration = .milliseconds(settings.shutdownGrace)
         try await ServiceGroup(configuration: configuration).run()

@@ -18,6 +18,11 @@ public struct GongkaiSettings: Sendable, Equatable {
     public var lease: Int64 = 60_000
     public var claimBatch = 256
     public var shutdownGrace: Int64 = 30_000
+    /// How often the daemon reconciles every channel; 0 means never.
+    public var reconcileInterval: Int64 = 0
+    /// Where the last reconciliation report is kept (`gongkai reconcile --last`);
+    /// by default next to the outbox.
+    public var reconcileLastReport: String?
     /// Where the settings file was read from, if one was.
     public var configFile: String?
 
@@ -41,7 +46,12 @@ public struct GongkaiSettings: Sendable, Equatable {
         Key(file: "daemon.lease", environment: "GONGKAI_LEASE", option: "--lease", help: "lease on a claimed delivery (at least timeout + 5s)"),
         Key(file: "daemon.claimBatch", environment: "GONGKAI_CLAIM_BATCH", option: "--claim-batch", help: "most deliveries claimed per transaction"),
         Key(file: "daemon.shutdownGrace", environment: "GONGKAI_SHUTDOWN_GRACE", option: "--shutdown-grace", help: "time allowed to drain in-flight sends on SIGTERM"),
+        Key(file: "reconcile.interval", environment: "GONGKAI_RECONCILE_INTERVAL", option: "--reconcile-interval", help: "how often the daemon reconciles (0 = never)"),
+        Key(file: "reconcile.lastReport", environment: "GONGKAI_RECONCILE_LAST_REPORT", option: "--last-report", help: "file keeping the last reconciliation report (default <database>.reconcile.json)"),
     ]
+
+    /// The file `gongkai reconcile --last` reads.
+    public var lastReportPath: String { reconcileLastReport ?? database + ".reconcile.json" }
 
     /// Resolves the settings from options (by file key), the environment and the settings file.
     ///
@@ -102,6 +112,12 @@ public struct GongkaiSettings: Sendable, Equatable {
             claimBatch = number
         case "daemon.shutdownGrace":
             shutdownGrace = try duration()
+        case "reconcile.interval":
+            reconcileInterval = value == "0" ? 0 : try duration()
+            guard reconcileInterval == 0 || reconcileInterval >= 60_000 else { throw invalid("must be 0 (off) or at least 1m") }
+        case "reconcile.lastReport":
+            guard !value.isEmpty else { throw invalid("must be a file path") }
+            reconcileLastReport = value
         default:
             break
         }

@@ -135,11 +135,17 @@ public struct DeliveryFilter: Sendable, Equatable {
     public var channelID: String?
     public var states: [DeliveryState]?
     public var limit: Int?
-    public init(itemID: String? = nil, channelID: String? = nil, states: [DeliveryState]? = nil, limit: Int? = nil) {
+    /// Keyset paging: only rows whose item id sorts after this one (rows come in item id order).
+    public var afterItemID: String?
+    public init(
+        itemID: String? = nil, channelID: String? = nil, states: [DeliveryState]? = nil, limit: Int? = nil,
+        afterItemID: String? = nil
+    ) {
         self.itemID = itemID
         self.channelID = channelID
         self.states = states
         self.limit = limit
+        self.afterItemID = afterItemID
     }
 }
 

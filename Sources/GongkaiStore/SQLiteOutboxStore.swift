@@ -458,6 +458,10 @@ public struct SQLiteOutboxStore: OutboxStore {
                 clauses.append("channel_id = ?")
                 arguments.append(channelID)
             }
+            if let after = filter.afterItemID {
+                clauses.append("item_id > ?")
+                arguments.append(after)
+            }
             if let states = filter.states, !states.isEmpty {
                 clauses.append("state IN (" + states.map { _ in "?" }.joined(separator: ",") + ")")
                 arguments.append(contentsOf: states.map(\.rawValue))

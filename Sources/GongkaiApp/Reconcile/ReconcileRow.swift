@@ -1,0 +1,34 @@
+/// One line of a reconciliation report: an item on a channel, or something a
+/// channel shows that the outbox does not know.
+public struct ReconcileRow: Sendable, Codable, Equatable {
+    public var channelID: String
+    /// `nil` for something the channel shows that cannot be tied to an item.
+    public var itemID: String?
+    public var remoteID: String?
+    public var status: ReconcileClass
+    /// The version the channel should show (nil: it should show nothing).
+    public var expectedVersion: Int?
+    /// The version the channel shows, where it says.
+    public var shownVersion: Int?
+    /// The delivery state in the outbox.
+    public var deliveryState: String?
+    /// Why the row is classed so, in words an auditor can act on.
+    public var detail: String
+    /// What `--repair` enqueues (or enqueued), or why it cannot.
+    public var repair: String?
+
+    public init(
+        channelID: String, itemID: String?, remoteID: String? = nil, status: ReconcileClass, expectedVersion: Int? = nil,
+        shownVersion: Int? = nil, deliveryState: String? = nil, detail: String, repair: String? = nil
+    ) {
+        self.channelID = channelID
+        self.itemID = itemID
+        self.remoteID = remoteID
+        self.status = status
+        self.expectedVersion = expectedVersion
+        self.shownVersion = shownVersion
+        self.deliveryState = deliveryState
+        self.detail = detail
+        self.repair = repair
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import GongkaiChannels
+import GongkaiCore
+import GongkaiStore
+import Logging
+
+/// `gongkai reconcile` and the daemon's periodic run: builds the channels'
+/// adapters, reconciles, keeps the report for `--last`, releases the adapters.
+public enum ReconcileRun {
+    public static func run(
+        settings: GongkaiSettings, store: any OutboxStore, channels: [ChannelDefinition], channelFilter: String? = nil,
+        repair: Bool, keepInSyncRows: Bool = false, actor: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        progress: (@Sendable (String) -> Void)? = nil
+    ) async throws -> ReconcileReport {
+        let selected = channels.filter { channelFilter == nil || $0.id == channelFilter }
+        if let channelFilter, selected.isEmpty {
+            throw GongkaiError(.unknownChannel, "no channel with this id", channel: channelFilter, field: "channel")
+        }
+        var adapters: [(definition: ChannelDefinition, adapter: any ChannelAdapter)] = []
+        do {
+            for definition in selected {
+                adapters.append((definition, try ChannelAdapterFactory.make(definition, environment: environment)))
+            }
+        } catch {
+            for (_, adapter) in adapters { await adapter.shutdown() }
+            throw error
+        }
+        var reconciler = Reconciler(store: store, channels: adapters)
+        reconciler.keepInSyncRows = keepInSyncRows
+        let report: ReconcileReport
+        do {
+            report = try await reconciler.run(repair: repair, actor: actor, progress: progress)
+        } catch {
+            for (_, adapter) in adapters { await adapter.shutdown() }
+            throw error
+        }
+        for (_, adapter) in adapters { await adapter.shutdown() }
+        if channelFilter == nil { try save(report, to: settings.lastReportPath) }
+        return report
+    }
+
+    /// Writes the report atomically (a reader never sees half a file).
+    public static func save(_ report: ReconcileReport, to path: String) throws {
+        do {
+            try Data(JSONOutput.string(report).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw GongkaiError(.configuration, "cannot write the reconciliation report to \(path): \(error.localizedDescription)", field: "reconcile.lastReport")
+        }
+    }
+
+    /// The report the last full run kept.
+    public static func last(settings: GongkaiSettings) throws -> ReconcileReport {
+        let path = settings.lastReportPath
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw GongkaiError(
+                .conflict, "no reconciliation report yet at \(path): run `gongkai reconcile` or set reconcile.interval for the daemon",
+                field: "reconcile.lastReport")
+        }
+        do {
+            return try JSONDecoder().decode(ReconcileReport.self, from: data)
+        } catch {
+            throw GongkaiError(.configuration, "\(path) is not a reconciliation report", field: "reconcile.lastReport")
+        }
+    }
+}
