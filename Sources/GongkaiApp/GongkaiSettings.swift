@@ -18,6 +18,8 @@ public struct GongkaiSettings: Sendable, Equatable {
     public var lease: Int64 = 60_000
     public var claimBatch = 256
     public var shutdownGrace: Int64 = 30_000
+    /// Working-day counts of the legal deadlines.
+    public var deadlines = DeadlinePolicy.standard
     /// How often the daemon reconciles every channel; 0 means never.
     public var reconcileInterval: Int64 = 0
     /// Where the last reconciliation report is kept (`gongkai reconcile --last`);
@@ -46,6 +48,10 @@ public struct GongkaiSettings: Sendable, Equatable {
         Key(file: "daemon.lease", environment: "GONGKAI_LEASE", option: "--lease", help: "lease on a claimed delivery (at least timeout + 5s)"),
         Key(file: "daemon.claimBatch", environment: "GONGKAI_CLAIM_BATCH", option: "--claim-batch", help: "most deliveries claimed per transaction"),
         Key(file: "daemon.shutdownGrace", environment: "GONGKAI_SHUTDOWN_GRACE", option: "--shutdown-grace", help: "time allowed to drain in-flight sends on SIGTERM"),
+        Key(file: "deadlines.penaltyAndLicence", environment: "GONGKAI_DEADLINE_PENALTY", option: "--deadline-penalty", help: "working days from decision to publication of a penalty or licence (default 7)"),
+        Key(file: "deadlines.general", environment: "GONGKAI_DEADLINE_GENERAL", option: "--deadline-general", help: "working days from formation (or change) to publication of other items (default 20)"),
+        Key(file: "deadlines.interpretation", environment: "GONGKAI_DEADLINE_INTERPRETATION", option: "--deadline-interpretation", help: "working days an interpretation may follow its policy (default 3)"),
+        Key(file: "deadlines.withdrawal", environment: "GONGKAI_DEADLINE_WITHDRAWAL", option: "--deadline-withdrawal", help: "working days to withdraw a changed or annulled penalty or licence (default 3)"),
         Key(file: "reconcile.interval", environment: "GONGKAI_RECONCILE_INTERVAL", option: "--reconcile-interval", help: "how often the daemon reconciles (0 = never)"),
         Key(file: "reconcile.lastReport", environment: "GONGKAI_RECONCILE_LAST_REPORT", option: "--last-report", help: "file keeping the last reconciliation report (default <database>.reconcile.json)"),
     ]
@@ -112,6 +118,14 @@ public struct GongkaiSettings: Sendable, Equatable {
             claimBatch = number
         case "daemon.shutdownGrace":
             shutdownGrace = try duration()
+        case "deadlines.penaltyAndLicence", "deadlines.general", "deadlines.interpretation", "deadlines.withdrawal":
+            guard let days = Int(value), (1...250).contains(days) else { throw invalid("must be 1 to 250 working days") }
+            switch key.file {
+            case "deadlines.penaltyAndLicence": deadlines.penaltyAndLicenceWorkdays = days
+            case "deadlines.general": deadlines.generalWorkdays = days
+            case "deadlines.interpretation": deadlines.interpretationWorkdays = days
+            default: deadlines.withdrawalWorkdays = days
+            }
         case "reconcile.interval":
             reconcileInterval = value == "0" ? 0 : try duration()
             guard reconcileInterval == 0 || reconcileInterval >= 60_000 else { throw invalid("must be 0 (off) or at least 1m") }

@@ -12,12 +12,21 @@ public struct OutboxConsole: Sendable {
     public let clock: any WallClock
     /// Who is acting, for the audit log.
     public let actor: String
+    /// Working days for the legal deadlines; nil when no calendar directory
+    /// exists (deadlines are then not computed, and status says so).
+    public var calendar: WorkCalendar?
+    public var deadlines: DeadlinePolicy
 
-    public init(store: any OutboxStore, channels: [ChannelDefinition], clock: any WallClock = SystemWallClock(), actor: String) {
+    public init(
+        store: any OutboxStore, channels: [ChannelDefinition], clock: any WallClock = SystemWallClock(), actor: String,
+        calendar: WorkCalendar? = nil, deadlines: DeadlinePolicy = .standard
+    ) {
         self.store = store
         self.channels = channels
         self.clock = clock
         self.actor = actor
+        self.calendar = calendar
+        self.deadlines = deadlines
     }
 
     /// Opens the store and channel files named by the settings.
@@ -29,7 +38,23 @@ public struct OutboxConsole: Sendable {
             channels = []
         }
         let store = try SQLiteOutboxStore(path: settings.database)
-        return OutboxConsole(store: store, channels: channels, actor: actor)
+        let calendar = FileManager.default.fileExists(atPath: settings.calendar)
+            ? try WorkCalendar.load(directory: settings.calendar) : nil
+        return OutboxConsole(
+            store: store, channels: channels, actor: actor, calendar: calendar, deadlines: settings.deadlines)
+    }
+
+    /// The item with its deadlines computed: for a first version and for a
+    /// change made today. A year missing from the calendar leaves them unknown
+    /// rather than refusing the item: publishing must never wait on the calendar.
+    public func prepared(_ item: DisclosureItem) -> PreparedItem {
+        var prepared = PreparedItem(item)
+        if let calendar {
+            let today = today
+            prepared.dueIfNew = try? deadlines.due(for: item, version: 1, submittedOn: today, calendar: calendar)
+            prepared.dueIfChanged = try? deadlines.due(for: item, version: 2, submittedOn: today, calendar: calendar)
+        }
+        return prepared
     }
 
     /// `$GONGKAI_OPERATOR`, else `$USER@host`.
@@ -91,7 +116,7 @@ public struct OutboxConsole: Sendable {
                 .invalidField, "\(problems.count) of \(items.count) items rejected; nothing was stored",
                 item: item.id, field: issues[0].field, issues: all)
         }
-        return items.map(PreparedItem.init)
+        return items.map(prepared)
     }
 
     public func submit(_ bytes: [UInt8], dryRun: Bool = false) async throws -> [SubmitOutcome] {
@@ -107,7 +132,7 @@ public struct OutboxConsole: Sendable {
     public func submit(_ items: [DisclosureItem]) async throws -> [SubmitOutcome] {
         let today = today
         for item in items { try ItemValidator.validate(item, today: today) }
-        return try await store.submit(items.map(PreparedItem.init), routes: routes, actor: actor, now: clock.now())
+        return try await store.submit(items.map(prepared), routes: routes, actor: actor, now: clock.now())
     }
 
     public func withdraw(itemID: String, reason: String) async throws -> [DeliveryRecord] {
@@ -143,6 +168,15 @@ public struct OutboxConsole: Sendable {
     public func setPaused(_ channelID: String, paused: Bool, reason: String?) async throws {
         _ = try channel(channelID)
         try await store.setPaused(channelID: channelID, paused: paused, reason: reason, actor: actor, now: clock.now())
+    }
+
+    /// Each delivery's deadline and standing, by delivery id.
+    public func deadlines(of item: ItemRecord, _ deliveries: [DeliveryRecord]) -> [Int64: DeliveryDeadline] {
+        let now = clock.now()
+        return Dictionary(
+            uniqueKeysWithValues: deliveries.map {
+                ($0.id, DeliveryDeadline.evaluate($0, item: item, calendar: calendar, policy: deadlines, now: now))
+            })
     }
 
     /// One item with its deliveries, for `status ID`.

@@ -3,14 +3,21 @@ import GongkaiStore
 
 /// Renders outbox state for terminals.
 public enum StatusView {
-    public static func deliveries(_ records: [DeliveryRecord], title: String? = nil) -> String {
-        var table = TextTable(["ITEM", "CHANNEL", "STATE", "OP", "WANTED", "SHOWN", "ATTEMPTS", "NEXT", "LAST ERROR"])
+    /// - Parameter deadlines: per delivery id, shown as a DUE column when given.
+    public static func deliveries(
+        _ records: [DeliveryRecord], title: String? = nil, deadlines: [Int64: DeliveryDeadline]? = nil
+    ) -> String {
+        var headers = ["ITEM", "CHANNEL", "STATE", "OP", "WANTED", "SHOWN", "ATTEMPTS", "NEXT"]
+        if deadlines != nil { headers.append("DUE") }
+        var table = TextTable(headers + ["LAST ERROR"])
         for record in records {
-            table.add([
+            var row = [
                 record.itemID, record.channelID, record.state.rawValue, record.operation.rawValue,
                 "v\(record.wantedVersion)", record.deliveredVersion.map { "v\($0)" } ?? "-", "\(record.attemptCount)",
-                record.nextAttemptAt.map(Timestamp.iso8601) ?? "-", record.lastError ?? "",
-            ])
+                record.nextAttemptAt.map(Timestamp.iso8601) ?? "-",
+            ]
+            if let deadlines { row.append(deadlines[record.id]?.text ?? "-") }
+            table.add(row + [record.lastError ?? ""])
         }
         let body = records.isEmpty ? "(no deliveries)" : table.render()
         return title.map { "\($0)\n\(body)" } ?? body
@@ -27,7 +34,9 @@ public enum StatusView {
         return table.render()
     }
 
-    public static func item(_ item: ItemRecord, _ deliveries: [DeliveryRecord]) -> String {
+    public static func item(
+        _ item: ItemRecord, _ deliveries: [DeliveryRecord], deadlines: [Int64: DeliveryDeadline]? = nil
+    ) -> String {
         var lines = [
             "item      \(item.id)  (\(item.kind), \(item.category))",
             "title     \(item.title)",
@@ -36,8 +45,10 @@ public enum StatusView {
         if let at = item.withdrawnAt {
             lines.append("withdrawn \(Timestamp.iso8601(at))  reason: \(item.withdrawnReason ?? "")")
         }
+        lines.append("due       \(item.dueOn ?? "no deadline computed (no calendar for the year, or none loaded)")")
+        if let url = item.canonicalURL { lines.append("portal    \(url)") }
         lines.append("")
-        lines.append(Self.deliveries(deliveries))
+        lines.append(Self.deliveries(deliveries, deadlines: deadlines))
         return lines.joined(separator: "\n")
     }
 

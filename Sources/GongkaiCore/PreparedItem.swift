@@ -7,6 +7,11 @@ public struct PreparedItem: Sendable {
     /// Canonical JSON with personal data masked (public channels).
     public var publicDocument: [UInt8]
     public var contentHash: String
+    /// The publish deadline if this is the item's first version, and if it
+    /// changes an existing item (counted from today); the store keeps the one
+    /// that applies. Nil when no deadline could be computed.
+    public var dueIfNew: CalendarDate?
+    public var dueIfChanged: CalendarDate?
 
     public init(_ item: DisclosureItem) {
         self.item = item

@@ -38,6 +38,10 @@ public struct ItemRecord: Sendable, Equatable, Codable {
     public var withdrawnReason: String?
     public var createdAt: Int64
     public var updatedAt: Int64
+    /// The current version's publish deadline (YYYY-MM-DD), when one was computed.
+    public var dueOn: String?
+    /// The portal URL every channel links to, once the portal published the item.
+    public var canonicalURL: String?
 }
 
 /// A delivery handed to a worker, with the body of the version it must send.

@@ -125,6 +125,8 @@ enum SQLiteMigrations {
             try db.execute(
                 sql: """
                     ALTER TABLE item ADD COLUMN canonical_url TEXT;
+                    -- The current version's legal publish deadline (YYYY-MM-DD, Beijing time), when known.
+                    ALTER TABLE item ADD COLUMN due_on TEXT;
 
                     CREATE TABLE attempt_v2 (
                         id INTEGER PRIMARY KEY,

@@ -108,23 +108,24 @@ public struct SQLiteOutboxStore: OutboxStore {
             try db.execute(
                 sql: """
                     UPDATE item SET kind = ?, category = ?, title = ?, current_version = ?, content_hash = ?,
-                        review = ?, attribute = ?, withdrawn_at = NULL, withdrawn_reason = NULL, updated_at = ?
+                        review = ?, attribute = ?, withdrawn_at = NULL, withdrawn_reason = NULL, updated_at = ?,
+                        due_on = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     item.kind.rawValue, item.category.rawValue, item.title, version, prepared.contentHash,
-                    item.review.rawValue, item.attribute.rawValue, now, item.id,
+                    item.review.rawValue, item.attribute.rawValue, now, prepared.dueIfChanged?.description, item.id,
                 ])
         } else {
             try db.execute(
                 sql: """
                     INSERT INTO item (id, kind, category, title, current_version, content_hash, review, attribute,
-                        created_at, updated_at)
-                    VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+                        created_at, updated_at, due_on)
+                    VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     item.id, item.kind.rawValue, item.category.rawValue, item.title, prepared.contentHash,
-                    item.review.rawValue, item.attribute.rawValue, now, now,
+                    item.review.rawValue, item.attribute.rawValue, now, now, prepared.dueIfNew?.description,
                 ])
         }
         try db.execute(
@@ -434,14 +435,15 @@ public struct SQLiteOutboxStore: OutboxStore {
                 db,
                 sql: """
                     SELECT id, kind, category, title, current_version, content_hash, review, attribute,
-                        withdrawn_at, withdrawn_reason, created_at, updated_at
+                        withdrawn_at, withdrawn_reason, created_at, updated_at, due_on, canonical_url
                     FROM item WHERE id = ?
                     """, arguments: [id]
             ).map { row in
                 ItemRecord(
                     id: row[0], kind: row[1], category: row[2], title: row[3], currentVersion: row[4],
                     contentHash: row[5], review: row[6], attribute: row[7], withdrawnAt: row[8],
-                    withdrawnReason: row[9], createdAt: row[10], updatedAt: row[11])
+                    withdrawnReason: row[9], createdAt: row[10], updatedAt: row[11], dueOn: row[12],
+                    canonicalURL: row[13])
             }
         }
     }

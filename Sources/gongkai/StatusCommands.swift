@@ -24,11 +24,21 @@ struct StatusCommand: AsyncParsableCommand {
                 let (item, deliveries) = try await console.itemStatus(id)
                 let shown = deliveries.filter { channel == nil || $0.channelID == channel }
                     .filter { states.isEmpty || states.contains($0.state) }
+                let deadlines = console.deadlines(of: item, shown)
                 if json {
-                    struct Body: Encodable { var item: ItemRecord; var deliveries: [DeliveryRecord] }
-                    printJSON(Body(item: item, deliveries: shown))
+                    /// Deadlines by channel id, beside the deliveries they belong to.
+                    struct Body: Encodable {
+                        var item: ItemRecord
+                        var deliveries: [DeliveryRecord]
+                        var deadlines: [String: DeliveryDeadline]
+                    }
+                    printJSON(
+                        Body(
+                            item: item, deliveries: shown,
+                            deadlines: Dictionary(
+                                uniqueKeysWithValues: shown.compactMap { row in deadlines[row.id].map { (row.channelID, $0) } })))
                 } else {
-                    print(StatusView.item(item, shown))
+                    print(StatusView.item(item, shown, deadlines: deadlines))
                 }
             } else if channel != nil || !states.isEmpty {
                 let rows = try await console.store.deliveries(

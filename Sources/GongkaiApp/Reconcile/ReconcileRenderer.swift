@@ -20,16 +20,16 @@ public enum ReconcileRenderer {
 
     static func headers(_ language: ReportLanguage) -> [String] {
         switch language {
-        case .zh: return ["渠道", "事项", "状态", "应有版本", "平台版本", "投递状态", "说明", "修复"]
-        case .en: return ["channel", "item", "class", "expected", "shown", "delivery", "detail", "repair"]
+        case .zh: return ["渠道", "事项", "状态", "应有版本", "平台版本", "投递状态", "期限", "时限", "说明", "修复"]
+        case .en: return ["channel", "item", "class", "expected", "shown", "delivery", "due", "deadline", "detail", "repair"]
         }
     }
 
     static func summaryHeaders(_ language: ReportLanguage) -> [String] {
         let classes = ReconcileClass.allCases.map { "\($0.rawValue) \($0.label(language))" }
         switch language {
-        case .zh: return ["渠道", "类型", "核对方式"] + classes + ["问题"]
-        case .en: return ["channel", "kind", "method"] + classes + ["problem"]
+        case .zh: return ["渠道", "类型", "核对方式"] + classes + ["逾期", "即将到期", "问题"]
+        case .en: return ["channel", "kind", "method"] + classes + ["late", "at risk", "problem"]
         }
     }
 
@@ -47,13 +47,15 @@ public enum ReconcileRenderer {
         [
             row.channelID, row.itemID ?? (row.remoteID.map { "(\($0))" } ?? "—"),
             "\(row.status.rawValue) \(row.status.label(language))", row.expectedVersion.map { "v\($0)" } ?? "—",
-            row.shownVersion.map { "v\($0)" } ?? "—", row.deliveryState ?? "—", row.detail, row.repair ?? "",
+            row.shownVersion.map { "v\($0)" } ?? "—", row.deliveryState ?? "—", row.due ?? "—",
+            row.deadline.map { $0.label(chinese: language == .zh) } ?? "—", row.detail, row.repair ?? "",
         ]
     }
 
     static func summaryCells(_ summary: ReconcileReport.ChannelSummary, _ language: ReportLanguage) -> [String] {
         [summary.channelID, summary.kind, methodLabel(summary.method, language)]
-            + ReconcileClass.allCases.map { String(summary.count($0)) } + [summary.failure ?? ""]
+            + ReconcileClass.allCases.map { String(summary.count($0)) }
+            + [String(summary.late), String(summary.atRisk), summary.failure ?? ""]
     }
 
     static func verdict(_ report: ReconcileReport, _ language: ReportLanguage) -> String {

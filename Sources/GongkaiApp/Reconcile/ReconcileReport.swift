@@ -13,6 +13,9 @@ public struct ReconcileReport: Sendable, Codable, Equatable {
         public var counts: [String: Int]
         /// Why the channel could not be checked, when it could not.
         public var failure: String?
+        /// Rows past their legal deadline, and rows due within a working day and not done.
+        public var late = 0
+        public var atRisk = 0
 
         public init(channelID: String, kind: String, method: String, counts: [String: Int] = [:], failure: String? = nil) {
             self.channelID = channelID

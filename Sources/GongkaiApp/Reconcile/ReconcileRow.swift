@@ -1,3 +1,5 @@
+import GongkaiCore
+
 /// One line of a reconciliation report: an item on a channel, or something a
 /// channel shows that the outbox does not know.
 public struct ReconcileRow: Sendable, Codable, Equatable {
@@ -16,6 +18,9 @@ public struct ReconcileRow: Sendable, Codable, Equatable {
     public var detail: String
     /// What `--repair` enqueues (or enqueued), or why it cannot.
     public var repair: String?
+    /// The legal deadline (YYYY-MM-DD) and where the row stands against it.
+    public var due: String?
+    public var deadline: DeadlineStatus?
 
     public init(
         channelID: String, itemID: String?, remoteID: String? = nil, status: ReconcileClass, expectedVersion: Int? = nil,

@@ -20,6 +20,9 @@ public struct Reconciler: Sendable {
     public var keepInSyncRows = false
     /// Deadline per listing page.
     public var pageTimeout: Int64 = 30_000
+    /// For the deadline column; without a calendar rows carry no deadline.
+    public var calendar: WorkCalendar?
+    public var deadlines = DeadlinePolicy.standard
 
     public init(
         store: any OutboxStore, channels: [(definition: ChannelDefinition, adapter: any ChannelAdapter)],
@@ -43,8 +46,21 @@ public struct Reconciler: Sendable {
                 channelID: definition.id, kind: definition.kind.rawValue,
                 method: adapter.capabilities.contains(.list) ? "listing" : "receipts")
             var channelRows: [ReconcileRow] = []
-            func add(_ row: ReconcileRow) {
+            func add(_ row: ReconcileRow, record: DeliveryRecord? = nil, item: ItemRecord? = nil) {
+                var row = row
+                if let record, let item {
+                    let deadline = DeliveryDeadline.evaluate(
+                        record, item: item, calendar: calendar, policy: deadlines, now: startedAt)
+                    row.due = deadline.due?.description
+                    if deadline.due != nil { row.deadline = deadline.status }
+                    switch deadline.status {
+                    case .late: summary.late += 1
+                    case .atRisk: summary.atRisk += 1
+                    case .onTime, .open, .unknown: break
+                    }
+                }
                 summary.counts[row.status.rawValue, default: 0] += 1
+                // An undelivered row is `+` and listed; one delivered late is in sync and only counted.
                 if row.status != .inSync || keepInSyncRows { channelRows.append(row) }
             }
             do {
@@ -66,9 +82,11 @@ public struct Reconciler: Sendable {
                         if listing != nil {
                             // Mutated in place through the optional: a copy would cost the whole map per row.
                             let entry = listing?.take(itemID: record.itemID, remoteID: record.remoteID) ?? nil
-                            add(ReconcileClassifier.classify(record, item: item, currentHash: item?.contentHash, shown: entry))
+                            add(
+                                ReconcileClassifier.classify(record, item: item, currentHash: item?.contentHash, shown: entry),
+                                record: record, item: item)
                         } else {
-                            add(ReconcileClassifier.classifyByReceipt(record, item: item))
+                            add(ReconcileClassifier.classifyByReceipt(record, item: item), record: record, item: item)
                         }
                     }
                     seen += page.count

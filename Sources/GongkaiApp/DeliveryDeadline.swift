@@ -1,0 +1,56 @@
+import GongkaiCore
+import GongkaiStore
+
+/// A delivery's legal deadline and where it stands: the publish deadline of
+/// the item's current version, or for a withdrawal of a penalty or licence,
+/// the withdrawal deadline counted from the request.
+public struct DeliveryDeadline: Sendable, Equatable, Codable {
+    public var due: CalendarDate?
+    public var status: DeadlineStatus
+
+    /// Evaluates `record` of `item` as of `now` (Unix ms; days in Beijing time).
+    public static func evaluate(
+        _ record: DeliveryRecord, item: ItemRecord, calendar: WorkCalendar?, policy: DeadlinePolicy, now: Int64
+    ) -> DeliveryDeadline {
+        guard let calendar else { return DeliveryDeadline(due: nil, status: .unknown("no working-day calendar loaded")) }
+        let today = day(of: now)
+        let done: Bool
+        let due: CalendarDate?
+        if record.operation == .withdraw || item.withdrawnAt != nil {
+            guard let requested = item.withdrawnAt, let kind = DisclosureItem.Kind(rawValue: item.kind) else {
+                return DeliveryDeadline(due: nil, status: .unknown("no withdrawal deadline"))
+            }
+            do {
+                due = try policy.withdrawalDue(kind: kind, requestedOn: day(of: requested), calendar: calendar)
+            } catch {
+                return DeliveryDeadline(due: nil, status: .unknown(error.message))
+            }
+            done = record.state == .withdrawn
+        } else {
+            switch record.state {
+            case .skipped:
+                return DeliveryDeadline(due: nil, status: .unknown("not routed here"))
+            case .delivered:
+                done = true
+            case .pending, .sending, .retrying, .dead, .blocked, .withdrawn:
+                done = false
+            }
+            due = item.dueOn.flatMap(CalendarDate.init)
+        }
+        guard let due else { return DeliveryDeadline(due: nil, status: .unknown("no deadline for this item")) }
+        let status = DeadlineStatus.of(
+            due: due, doneOn: done ? day(of: record.updatedAt) : nil, today: today, calendar: calendar)
+        return DeliveryDeadline(due: due, status: status)
+    }
+
+    /// The day of a Unix-ms instant in China Standard Time.
+    public static func day(of millis: Int64) -> CalendarDate {
+        CalendarDate(dayNumber: Int((millis + 8 * 3_600_000) / 86_400_000))
+    }
+
+    /// `2026-03-12 late 2 wd`, or `-` when no deadline applies.
+    public var text: String {
+        guard let due else { return "-" }
+        return "\(due) \(status.label(chinese: false))"
+    }
+}

@@ -1,0 +1,110 @@
+/// The legal deadlines of the disclosure plans, counted in working days (工作日).
+///
+/// Defaults: penalties and licences within 7 working days of the decision;
+/// other proactive items within 20 working days of `formedOn` (or of the
+/// change, for a new version); an interpretation within 3 working days of its
+/// policy document; the withdrawal of a changed or annulled penalty or
+/// licence within 3 working days. Each count is configurable (`deadlines.*`).
+public struct DeadlinePolicy: Sendable, Equatable {
+    public var penaltyAndLicenceWorkdays = 7
+    public var generalWorkdays = 20
+    public var interpretationWorkdays = 3
+    public var withdrawalWorkdays = 3
+
+    public init() {}
+
+    public static let standard = DeadlinePolicy()
+
+    /// Where the count of a publish deadline starts, and how many working days it runs.
+    public struct Basis: Sendable, Equatable {
+        public var start: CalendarDate
+        public var workdays: Int
+        /// Words for operators: `决定日期 + 7 个工作日`.
+        public var rule: String
+    }
+
+    /// The basis of the publish deadline of `item` at `version`, first submitted
+    /// on `submittedOn`. A new version counts from its own submission.
+    public func basis(for item: DisclosureItem, version: Int, submittedOn: CalendarDate) -> Basis {
+        switch item.kind {
+        case .penalty, .licence:
+            let decided = (item.penalty?.decidedOn ?? item.licence?.decidedOn).flatMap(CalendarDate.init)
+            if version == 1, let decided {
+                return Basis(start: decided, workdays: penaltyAndLicenceWorkdays, rule: "decision date + \(penaltyAndLicenceWorkdays) workdays")
+            }
+            return Basis(start: submittedOn, workdays: penaltyAndLicenceWorkdays, rule: "change + \(penaltyAndLicenceWorkdays) workdays")
+        default:
+            let formed = (item.formedOn ?? item.writtenOn).flatMap(CalendarDate.init)
+            if version == 1, let formed {
+                return Basis(start: formed, workdays: generalWorkdays, rule: "formed + \(generalWorkdays) workdays")
+            }
+            return Basis(start: submittedOn, workdays: generalWorkdays, rule: "change + \(generalWorkdays) workdays")
+        }
+    }
+
+    /// The day by which `item` at `version` must be shown.
+    public func due(for item: DisclosureItem, version: Int, submittedOn: CalendarDate, calendar: WorkCalendar)
+        throws(GongkaiError) -> CalendarDate
+    {
+        let basis = basis(for: item, version: version, submittedOn: submittedOn)
+        return try calendar.addWorkdays(basis.workdays, to: basis.start)
+    }
+
+    /// The day by which an interpretation must follow its policy document,
+    /// shown on the same channel on `policyShownOn`.
+    public func interpretationDue(policyShownOn: CalendarDate, calendar: WorkCalendar) throws(GongkaiError) -> CalendarDate {
+        try calendar.addWorkdays(interpretationWorkdays, to: policyShownOn)
+    }
+
+    /// The day by which a withdrawal requested on `requestedOn` must be done;
+    /// nil for kinds without a withdrawal deadline.
+    public func withdrawalDue(kind: DisclosureItem.Kind, requestedOn: CalendarDate, calendar: WorkCalendar)
+        throws(GongkaiError) -> CalendarDate?
+    {
+        guard kind == .penalty || kind == .licence else { return nil }
+        return try calendar.addWorkdays(withdrawalWorkdays, to: requestedOn)
+    }
+}
+
+/// Where a delivery stands against its deadline.
+public enum DeadlineStatus: Sendable, Equatable, Codable {
+    /// Done by the due day.
+    case onTime
+    /// Done, or still not done, this many working days after the due day.
+    case late(workdays: Int)
+    /// Not done, and due within one working day.
+    case atRisk
+    /// Not done, due later.
+    case open
+    /// No deadline applies, or it could not be computed (the reason).
+    case unknown(String)
+
+    /// - Parameters:
+    ///   - due: the due day.
+    ///   - doneOn: when the channel confirmed it, or nil if it has not.
+    ///   - today: the day of the check (Beijing time).
+    public static func of(due: CalendarDate, doneOn: CalendarDate?, today: CalendarDate, calendar: WorkCalendar)
+        -> DeadlineStatus
+    {
+        do {
+            if let doneOn {
+                return doneOn <= due ? .onTime : .late(workdays: try calendar.workdays(from: due, to: doneOn))
+            }
+            if today > due { return .late(workdays: try calendar.workdays(from: due, to: today)) }
+            return try calendar.workdays(from: today, to: due) <= 1 ? .atRisk : .open
+        } catch {
+            return .unknown(error.message)
+        }
+    }
+
+    /// Short words for tables: `on time`, `late 3 wd`, `at risk`, `open`.
+    public func label(chinese: Bool) -> String {
+        switch self {
+        case .onTime: return chinese ? "按时" : "on time"
+        case .late(let days): return chinese ? "逾期 \(days) 个工作日" : "late \(days) wd"
+        case .atRisk: return chinese ? "即将到期" : "at risk"
+        case .open: return chinese ? "未到期" : "open"
+        case .unknown: return chinese ? "无期限" : "no deadline"
+        }
+    }
+}
