@@ -28,6 +28,8 @@ public protocol OutboxStore: Sendable {
     func nextDue(channelID: String) async throws -> Int64?
 
     func item(id: String) async throws -> ItemRecord?
+    /// Items in id order after `afterID`, at most `limit`: keyset paging for reports.
+    func items(after afterID: String?, limit: Int) async throws -> [ItemRecord]
     func deliveries(_ filter: DeliveryFilter) async throws -> [DeliveryRecord]
     func attempts(itemID: String, channelID: String?) async throws -> [AttemptRecord]
     /// Delivery counts by channel and state.

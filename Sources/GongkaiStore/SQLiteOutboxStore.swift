@@ -431,21 +431,30 @@ public struct SQLiteOutboxStore: OutboxStore {
 
     public func item(id: String) async throws -> ItemRecord? {
         try await writer.read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT id, kind, category, title, current_version, content_hash, review, attribute,
-                        withdrawn_at, withdrawn_reason, created_at, updated_at, due_on, canonical_url
-                    FROM item WHERE id = ?
-                    """, arguments: [id]
-            ).map { row in
-                ItemRecord(
-                    id: row[0], kind: row[1], category: row[2], title: row[3], currentVersion: row[4],
-                    contentHash: row[5], review: row[6], attribute: row[7], withdrawnAt: row[8],
-                    withdrawnReason: row[9], createdAt: row[10], updatedAt: row[11], dueOn: row[12],
-                    canonicalURL: row[13])
-            }
+            try Row.fetchOne(db, sql: "SELECT \(Self.itemColumns) FROM item WHERE id = ?", arguments: [id]).map(Self.itemRecord)
         }
+    }
+
+    public func items(after afterID: String?, limit: Int) async throws -> [ItemRecord] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(Self.itemColumns) FROM item WHERE id > ? ORDER BY id LIMIT ?",
+                arguments: [afterID ?? "", limit]
+            ).map(Self.itemRecord)
+        }
+    }
+
+    private static let itemColumns = """
+        id, kind, category, title, current_version, content_hash, review, attribute,
+        withdrawn_at, withdrawn_reason, created_at, updated_at, due_on, canonical_url
+        """
+
+    private static func itemRecord(_ row: Row) -> ItemRecord {
+        ItemRecord(
+            id: row[0], kind: row[1], category: row[2], title: row[3], currentVersion: row[4],
+            contentHash: row[5], review: row[6], attribute: row[7], withdrawnAt: row[8],
+            withdrawnReason: row[9], createdAt: row[10], updatedAt: row[11], dueOn: row[12],
+            canonicalURL: row[13])
     }
 
     public func deliveries(_ filter: DeliveryFilter) async throws -> [DeliveryRecord] {
