@@ -9,6 +9,8 @@ public struct ChannelView: Encodable, Sendable {
     public var audience: String
     public var endpoint: String
     public var secret: String?
+    /// Credential name → where it is read from (never the value).
+    public var credentials: [String: String]
     public var capabilities: [String]
     public var concurrency: Int
     public var ratePerSecond: Double?
@@ -25,6 +27,7 @@ public struct ChannelView: Encodable, Sendable {
         audience = definition.audience.rawValue
         endpoint = definition.endpoint
         secret = definition.secret?.description
+        credentials = definition.credentials.mapValues(\.description)
         capabilities = definition.capabilities.names
         concurrency = definition.concurrency
         ratePerSecond = definition.ratePerSecond

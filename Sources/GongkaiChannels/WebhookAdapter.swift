@@ -68,6 +68,30 @@ public struct WebhookAdapter: ChannelAdapter {
             request: request, now: now)
     }
 
+    /// A GET to the endpoint: any HTTP answer proves it is reachable. Standard
+    /// Webhooks has no way to check a secret without sending an event.
+    public func check(deadline: NIODeadline) async -> [ChannelCheck] {
+        var checks = [
+            ChannelCheck(
+                name: "credentials", passed: true,
+                detail: "whsec_ secret read and well-formed; receivers verify it only on a real event")
+        ]
+        var request = HTTPClientRequest(url: endpoint)
+        request.method = .GET
+        do {
+            let response = try await client.execute(request, deadline: deadline)
+            _ = try? await response.body.collect(upTo: 1 << 16)
+            checks.append(
+                ChannelCheck(name: "reachability", passed: true, detail: "the endpoint answered HTTP \(response.status.code) to a GET"))
+        } catch {
+            checks.append(
+                ChannelCheck(
+                    name: "reachability", passed: false,
+                    detail: PlatformHTTP.classify(transportError: error, itemID: nil, channelID: channelID).failure.message))
+        }
+        return checks
+    }
+
     public func shutdown() async {
         try? await client.shutdown()
     }

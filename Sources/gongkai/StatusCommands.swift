@@ -101,8 +101,35 @@ struct AuditCommand: AsyncParsableCommand {
 
 struct ChannelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "channels", abstract: "List, pause and resume channels.",
-        subcommands: [List.self, Pause.self, Resume.self])
+        commandName: "channels", abstract: "List, test, pause and resume channels.",
+        subcommands: [List.self, Test.self, Pause.self, Resume.self])
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a channel's configuration, credentials (token fetch or signed request) and reachability; publishes nothing.",
+            discussion: "Exit status: 0 every check passed; 2 a check failed (the output says which and why).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Channel id.") var channel: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            var passed = true
+            try await reporting(json: json) {
+                let console = try OutboxConsole.open(try global.settings())
+                let definition = try console.channel(channel)
+                let checks = await ChannelTester.test(definition)
+                passed = checks.allSatisfy(\.passed)
+                if json {
+                    printJSON(checks)
+                } else {
+                    var table = TextTable(["CHECK", "RESULT", "DETAIL"])
+                    for check in checks { table.add([check.name, check.passed ? "ok" : "FAILED", check.detail]) }
+                    print(table.render())
+                }
+            }
+            if !passed { throw ExitCode(ExitStatus.configuration) }
+        }
+    }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the channels declared in the channel files.")
