@@ -26,6 +26,12 @@ public enum ChannelAdapterFactory {
                 throw error
             }
             return WebhookAdapter(definition: definition, secret: secret, client: httpClient(for: definition), clock: clock)
+        case .wecomRobot:
+            return try WeComRobotAdapter.make(definition, environment: environment, clock: clock)
+        case .dingtalkRobot:
+            return try DingTalkRobotAdapter.make(definition, environment: environment, clock: clock)
+        case .feishuRobot:
+            return try FeishuRobotAdapter.make(definition, environment: environment, clock: clock)
         default:
             throw GongkaiError(
                 .configuration, "no adapter for channel kind \(definition.kind.rawValue) yet", channel: definition.id,
