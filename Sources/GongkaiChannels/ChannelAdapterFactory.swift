@@ -26,6 +26,10 @@ public enum ChannelAdapterFactory {
                 throw error
             }
             return WebhookAdapter(definition: definition, secret: secret, client: httpClient(for: definition), clock: clock)
+        case .portal:
+            return try PortalAdapter.make(definition, environment: environment, clock: clock)
+        case .platform:
+            return try PlatformAdapter.make(definition, environment: environment, clock: clock)
         case .wecomRobot:
             return try WeComRobotAdapter.make(definition, environment: environment, clock: clock)
         case .dingtalkRobot:
