@@ -350,6 +350,26 @@ struct WeChatAdapterTests {
         await adapter.shutdown()
     }
 
+    @Test("withdrawing a pending republish polls it, then deletes the new article and the one it replaces")
+    func withdrawPendingRepublish() async throws {
+        let fixture = try await WeChatFixture.start()
+        defer { Task { await fixture.stop() } }
+        let adapter = try fixture.adapter(options: ["publishWait": "0s"])
+        let (first, _) = try await WeChatFixture.deliverToEnd(adapter, WeChatFixture.request(SampleDisclosures.policy))
+        let old = try #require(first.remoteID)
+        let edited = SampleDisclosures.edited(SampleDisclosures.policy)
+        let pending = try await adapter.deliver(
+            WeChatFixture.request(edited, version: 2, remoteID: old), deadline: WeChatFixture.deadline())
+        #expect(pending.checkAfter != nil)
+        #expect(fixture.simulator.article(old)?.state == .live)
+        let withdrawal = WeChatFixture.request(edited, version: 2, operation: .withdraw, remoteID: pending.remoteID)
+        let done = try await adapter.deliver(withdrawal, deadline: WeChatFixture.deadline())
+        #expect(done.checkAfter == nil)
+        #expect(fixture.simulator.liveArticles().isEmpty)
+        #expect(fixture.simulator.articles().map(\.state) == [.deleted, .deleted])
+        await adapter.shutdown()
+    }
+
     @Test("withdrawing a pending publish that then failed has nothing to delete")
     func withdrawFailedPending() async throws {
         let fixture = try await WeChatFixture.start()
