@@ -30,6 +30,8 @@ public enum ChannelAdapterFactory {
             return try PortalAdapter.make(definition, environment: environment, clock: clock)
         case .platform:
             return try PlatformAdapter.make(definition, environment: environment, clock: clock)
+        case .wechat:
+            return try WeChatAdapter.make(definition, environment: environment, clock: clock)
         case .wecomRobot:
             return try WeComRobotAdapter.make(definition, environment: environment, clock: clock)
         case .dingtalkRobot:
