@@ -19,12 +19,9 @@ public enum Daemon {
     public static func makeEngine(
         settings: GongkaiSettings, store: any OutboxStore, channels: [ChannelDefinition],
         environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger
-    ) throws -> DeliveryEngine {
-        var runtimes: [ChannelRuntime] = []
-        for definition in channels {
-            let adapter = try ChannelAdapterFactory.make(definition, environment: environment)
-            runtimes.append(ChannelRuntime(definition: definition, adapter: adapter))
-        }
+    ) async throws -> DeliveryEngine {
+        let runtimes = try await ChannelAdapterFactory.makeAll(channels, environment: environment)
+            .map { ChannelRuntime(definition: $0.definition, adapter: $0.adapter) }
         let configuration = EngineConfiguration(
             workerID: settings.workerID ?? defaultWorkerID(), leaseMillis: settings.lease,
             pollInterval: settings.pollInterval, claimBatch: settings.claimBatch)
@@ -37,7 +34,7 @@ public enum Daemon {
             throw GongkaiError(.configuration, "no channel files in \(settings.channels)", field: "channels")
         }
         let store = try SQLiteOutboxStore(path: settings.database)
-        let engine = try makeEngine(settings: settings, store: store, channels: channels, logger: logger)
+        let engine = try await makeEngine(settings: settings, store: store, channels: channels, logger: logger)
         logger.info(
             "gongkai daemon starting",
             metadata: ["database": "\(settings.database)", "channels": "\(channels.map(\.id))"])

@@ -45,6 +45,24 @@ public enum ChannelAdapterFactory {
         }
     }
 
+    /// Adapters for every channel; if one cannot be made, the ones already made
+    /// are shut down (their HTTP clients must not be dropped open) and the error is thrown.
+    public static func makeAll(
+        _ definitions: [ChannelDefinition], environment: [String: String] = ProcessInfo.processInfo.environment,
+        clock: any WallClock = SystemWallClock()
+    ) async throws(GongkaiError) -> [(definition: ChannelDefinition, adapter: any ChannelAdapter)] {
+        var made: [(definition: ChannelDefinition, adapter: any ChannelAdapter)] = []
+        for definition in definitions {
+            do {
+                made.append((definition, try make(definition, environment: environment, clock: clock)))
+            } catch {
+                for (_, adapter) in made { await adapter.shutdown() }
+                throw error
+            }
+        }
+        return made
+    }
+
     /// One client per channel, so the pool matches the channel's concurrency
     /// (AsyncHTTPClient's default of 8 connections per host would cap it).
     public static func httpClient(for definition: ChannelDefinition) -> HTTPClient {

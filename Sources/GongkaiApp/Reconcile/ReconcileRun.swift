@@ -17,15 +17,7 @@ public enum ReconcileRun {
         if let channelFilter, selected.isEmpty {
             throw GongkaiError(.unknownChannel, "no channel with this id", channel: channelFilter, field: "channel")
         }
-        var adapters: [(definition: ChannelDefinition, adapter: any ChannelAdapter)] = []
-        do {
-            for definition in selected {
-                adapters.append((definition, try ChannelAdapterFactory.make(definition, environment: environment)))
-            }
-        } catch {
-            for (_, adapter) in adapters { await adapter.shutdown() }
-            throw error
-        }
+        let adapters = try await ChannelAdapterFactory.makeAll(selected, environment: environment)
         var reconciler = Reconciler(store: store, channels: adapters)
         reconciler.keepInSyncRows = keepInSyncRows
         reconciler.deadlines = settings.deadlines
