@@ -37,7 +37,9 @@ public enum Demo {
             store: store, channels: runtimes,
             configuration: EngineConfiguration(workerID: "demo-\(ProcessInfo.processInfo.processIdentifier)", pollInterval: 100),
             logger: logger)
-        let console = OutboxConsole(store: store, channels: definitions, actor: "demo-operator")
+        // The repository's calendar when run from the checkout; without it deadlines are simply not shown.
+        let calendar = try? WorkCalendar.load(directory: "deploy/calendar")
+        let console = OutboxConsole(store: store, channels: definitions, actor: "demo-operator", calendar: calendar)
         let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
 
         let settled = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -83,7 +85,7 @@ public enum Demo {
         say("\n4. reconcile: every channel against the outbox (gongkai reconcile)")
         let adapters = try await ChannelAdapterFactory.makeAll(definitions, environment: platforms.environment)
         var reconciler = Reconciler(store: store, channels: adapters)
-        reconciler.calendar = try? WorkCalendar.load(directory: "deploy/calendar")
+        reconciler.calendar = calendar
         let report = try await reconciler.run()
         for (_, adapter) in adapters { await adapter.shutdown() }
         print(ReconcileRenderer.render(report, format: .table, language: .zh))

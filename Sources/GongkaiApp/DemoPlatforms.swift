@@ -41,7 +41,7 @@ struct DemoPlatforms {
 
         // 门户网站: the canonical URL every other channel links to. First answer 500, then a lost answer.
         let portalToken = secret("GONGKAI_DEMO_PORTAL_TOKEN")
-        let portal = PortalSimulator(token: portalToken, logger: logger)
+        let portal = PortalSimulator(token: portalToken, siteURL: "https://www.lycy.jl.gov.cn", logger: logger)
         try await portal.start()
         portal.setFaults(PublishingFaults(script: [.serverError(status: 500), .dropAfterApplying]))
         platforms.add(
@@ -75,6 +75,27 @@ struct DemoPlatforms {
                 routing: RoutingRule(kinds: [.policy, .interpretation]), timeout: 3_000),
             note: "\(wechat.baseURL) — each publish stays 发布中 (publish_status 1) for two polls",
             texts: { wechat.articles().map { "\($0)" } }, stop: { await wechat.stop() })
+
+        // 政务微博: links must be on the registered domain (the portal's).
+        let weiboToken = secret("GONGKAI_DEMO_WEIBO_TOKEN")
+        let weibo = WeiboSimulator(accessToken: weiboToken, registeredDomain: "lycy.jl.gov.cn", logger: logger)
+        try await weibo.start()
+        platforms.add(
+            channel("weibo", .weibo, endpoint: weibo.baseURL, credentials: ["accessToken": "GONGKAI_DEMO_WEIBO_TOKEN"],
+                options: ["registeredDomain": "lycy.jl.gov.cn"], routing: RoutingRule(kinds: [.policy, .interpretation])),
+            note: "\(weibo.baseURL) — ≤ 140 characters with the portal link; refuses identical posts",
+            texts: { weibo.posts().map { "\($0)" } }, stop: { await weibo.stop() })
+
+        // 信用中国 双公示: government audience, full ID numbers, batches of up to 50 records.
+        let creditToken = secret("GONGKAI_DEMO_CREDIT_TOKEN")
+        let credit = CreditFeedSimulator(apiToken: creditToken, logger: logger)
+        try await credit.start()
+        platforms.add(
+            channel("credit-feed", .creditFeed, endpoint: credit.baseURL, credentials: ["apiToken": "GONGKAI_DEMO_CREDIT_TOKEN"],
+                options: ["batchSize": "50", "batchInterval": "200ms"], audience: .government,
+                routing: RoutingRule(kinds: [.penalty, .licence])),
+            note: "\(credit.baseURL) — CF_/XK_ records in batches, per-record results",
+            texts: { credit.records().map { "\($0)" } }, stop: { await credit.stop() })
 
         // 群机器人: WeCom answers one 45009, DingTalk and Feishu are healthy.
         let wecomKey = secret("GONGKAI_DEMO_WECOM_KEY")

@@ -32,16 +32,16 @@ public enum ChannelAdapterFactory {
             return try PlatformAdapter.make(definition, environment: environment, clock: clock)
         case .wechat:
             return try WeChatAdapter.make(definition, environment: environment, clock: clock)
+        case .weibo:
+            return try WeiboAdapter.make(definition, environment: environment, clock: clock)
+        case .creditFeed:
+            return try CreditFeedAdapter.make(definition, environment: environment, clock: clock)
         case .wecomRobot:
             return try WeComRobotAdapter.make(definition, environment: environment, clock: clock)
         case .dingtalkRobot:
             return try DingTalkRobotAdapter.make(definition, environment: environment, clock: clock)
         case .feishuRobot:
             return try FeishuRobotAdapter.make(definition, environment: environment, clock: clock)
-        default:
-            throw GongkaiError(
-                .configuration, "no adapter for channel kind \(definition.kind.rawValue) yet", channel: definition.id,
-                field: "kind")
         }
     }
 

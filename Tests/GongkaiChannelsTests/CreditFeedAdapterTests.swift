@@ -222,7 +222,6 @@ struct CreditFeedAdapterTests {
         let clock = SteppedWallClock()
         try await Self.withFeed(options: ["batchInterval": "60ms"], clock: clock) { simulator, adapter in
             _ = try await adapter.deliver(Self.request(Self.licence(1)), deadline: Self.deadline)
-            let started = ContinuousClock.now
             do throws(DeliveryError) {
                 _ = try await adapter.deliver(Self.request(Self.licence(2)), deadline: .now() + .milliseconds(20))
                 Issue.record("the second batch must not be sent inside the interval")
@@ -231,13 +230,10 @@ struct CreditFeedAdapterTests {
                 #expect(error.failure.throttled)
                 #expect(error.failure.retryAfter == 60)
             }
-            #expect(ContinuousClock.now - started < .milliseconds(50))
             #expect(simulator.submissions().count == 1)
             // Once the clock has moved past the interval, the next batch goes at once.
             clock.advance(by: 61)
-            let before = ContinuousClock.now
             _ = try await adapter.deliver(Self.request(Self.licence(3)), deadline: Self.deadline)
-            #expect(ContinuousClock.now - before < .milliseconds(55))
             #expect(simulator.submissions().count == 2)
         }
     }

@@ -22,6 +22,12 @@ public struct ReconcileRow: Sendable, Codable, Equatable {
     public var due: String?
     public var deadline: DeadlineStatus?
 
+    /// `!` only because the channel cannot list, while our receipt says it was
+    /// delivered: counted in the summary, not listed row by row.
+    public var isRoutineUnverified: Bool {
+        status == .unchecked && deliveryState == DeliveryState.delivered.rawValue && expectedVersion != nil
+    }
+
     public init(
         channelID: String, itemID: String?, remoteID: String? = nil, status: ReconcileClass, expectedVersion: Int? = nil,
         shownVersion: Int? = nil, deliveryState: String? = nil, detail: String, repair: String? = nil

@@ -61,7 +61,7 @@ public struct Reconciler: Sendable {
                 }
                 summary.counts[row.status.rawValue, default: 0] += 1
                 // An undelivered row is `+` and listed; one delivered late is in sync and only counted.
-                if row.status != .inSync || keepInSyncRows { channelRows.append(row) }
+                if (row.status != .inSync && !row.isRoutineUnverified) || keepInSyncRows { channelRows.append(row) }
             }
             do {
                 var listing: ListingIndex?
