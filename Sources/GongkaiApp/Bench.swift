@@ -18,6 +18,10 @@ public enum Bench {
         public var faultRate: Double
         public var latencySeconds: Int
         public var latencyRate: Int
+        /// Items in the reconcile phase; 0 skips it.
+        public var reconcileItems = 100_000
+        /// Run only the reconcile phase.
+        public var onlyReconcile = false
 
         public init(items: Int, channels: Int, concurrency: Int, faultRate: Double, latencySeconds: Int, latencyRate: Int) {
             self.items = items
@@ -36,6 +40,11 @@ public enum Bench {
             print("warning: this is a debug build; figures are only meaningful with `swift run -c release gongkai bench`")
         #endif
         print("gongkai bench — \(MachineInfo.summary())")
+        if options.onlyReconcile {
+            try await reconcilePhase(items: options.reconcileItems, logger: logger)
+            print(line("peak RSS", "\(MachineInfo.peakRSSMegabytes()) MiB", "(whole run)"))
+            return
+        }
         print(
             "items \(options.items) × \(options.channels) webhook channels, concurrency \(options.concurrency) per channel\n")
 
@@ -102,10 +111,13 @@ public enum Bench {
             simulator: simulator, logger: logger)
         let rejected = simulator.rejectedCounts.values.reduce(0, +)
         print(line("with \(Int(options.faultRate * 100))% 5xx", "\(rate(Double(total) / faulty)) deliveries/s", "(\(rejected) failed on purpose and retried; RSS \(sampler.describe()))"))
-        print(line("peak RSS", "\(MachineInfo.peakRSSMegabytes()) MiB", "(whole run)"))
         print(line("duplicates", "\(simulator.duplicateCount)", "(fault phase, deliveries the receiver saw twice)"))
         await simulator.stop()
         for workspace in [run1, run2, run3] { workspace.remove() }
+        if options.reconcileItems > 0 {
+            try await reconcilePhase(items: options.reconcileItems, logger: logger)
+        }
+        print(line("peak RSS", "\(MachineInfo.peakRSSMegabytes()) MiB", "(whole run)"))
     }
 
     static func channels(_ options: Options, url: String, fast: Bool) throws -> [ChannelDefinition] {

@@ -22,8 +22,14 @@ final class PortalEndpoint: SimulatorEndpoint {
         var columns: Set<String>
         /// Public site root for article URLs; set when the server starts.
         var siteBase = "http://127.0.0.1:0/site"
-        /// Live articles by external id.
-        var articles: [String: PortalArticle] = [:]
+        /// Live articles by external id. Any change drops the listing order.
+        var articles: [String: PortalArticle] = [:] {
+            didSet { listingOrder = nil }
+        }
+        /// External ids of live articles by column, in article id order: built on
+        /// the first listing after a change, so paging through n articles costs
+        /// one sort, not one per page.
+        var listingOrder: [String: [String]]?
         /// Deleted articles by external id, kept so a tampering hook can put one back.
         var deleted: [String: PortalArticle] = [:]
         var nextID = 10_001
@@ -221,9 +227,13 @@ final class PortalEndpoint: SimulatorEndpoint {
         guard (1...maxPageSize).contains(pageSize) else {
             return refuse("pageSize", "pageSize must be 1 to \(maxPageSize)")
         }
-        let all = state.articles.values.filter { $0.column == column }.sorted { (Int($0.id) ?? 0) < (Int($1.id) ?? 0) }
+        if state.listingOrder == nil {
+            let ordered = state.articles.values.sorted { (Int($0.id) ?? 0) < (Int($1.id) ?? 0) }
+            state.listingOrder = Dictionary(grouping: ordered, by: \.column).mapValues { $0.map(\.externalID) }
+        }
+        let all = state.listingOrder?[column] ?? []
         let start = min(all.count, (page - 1) * pageSize)
-        let slice = all[start..<min(all.count, start + pageSize)]
+        let slice = all[start..<min(all.count, start + pageSize)].compactMap { state.articles[$0] }
         return .json([
             "total": all.count, "page": page, "pageSize": pageSize, "articles": slice.map(\.listingJSON),
         ])

@@ -31,6 +31,10 @@ public protocol OutboxStore: Sendable {
     /// Items in id order after `afterID`, at most `limit`: keyset paging for reports.
     func items(after afterID: String?, limit: Int) async throws -> [ItemRecord]
     func deliveries(_ filter: DeliveryFilter) async throws -> [DeliveryRecord]
+    /// One channel's deliveries with their items, in item id order after
+    /// `afterItemID`: the page reconciliation walks, in one read.
+    func deliveriesWithItems(channelID: String, afterItemID: String?, limit: Int) async throws
+        -> [(delivery: DeliveryRecord, item: ItemRecord)]
     func attempts(itemID: String, channelID: String?) async throws -> [AttemptRecord]
     /// Delivery counts by channel and state.
     func stateCounts() async throws -> [String: [DeliveryState: Int]]

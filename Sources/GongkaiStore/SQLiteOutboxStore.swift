@@ -444,18 +444,45 @@ public struct SQLiteOutboxStore: OutboxStore {
         }
     }
 
+    public func deliveriesWithItems(channelID: String, afterItemID: String?, limit: Int) async throws
+        -> [(delivery: DeliveryRecord, item: ItemRecord)]
+    {
+        try await writer.read { db in
+            let deliveryColumns = DeliveryRecord.selectColumns.split(separator: ",")
+                .map { "d." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+            let itemColumns = Self.itemColumns.split(separator: ",")
+                .map { "i." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(deliveryColumns), \(itemColumns)
+                    FROM delivery d JOIN item i ON i.id = d.item_id
+                    WHERE d.channel_id = ? AND d.item_id > ?
+                    ORDER BY d.item_id LIMIT ?
+                    """, arguments: [channelID, afterItemID ?? "", limit])
+            return try rows.map { row in
+                let delivery = try DeliveryRecord(row: row)
+                return (delivery, Self.itemRecord(row, from: 18))
+            }
+        }
+    }
+
     private static let itemColumns = """
         id, kind, category, title, current_version, content_hash, review, attribute,
         withdrawn_at, withdrawn_reason, created_at, updated_at, due_on, canonical_url
         """
 
-    private static func itemRecord(_ row: Row) -> ItemRecord {
+    /// The item columns (``itemColumns``) of `row`, starting at column `first`.
+    private static func itemRecord(_ row: Row, from first: Int) -> ItemRecord {
         ItemRecord(
-            id: row[0], kind: row[1], category: row[2], title: row[3], currentVersion: row[4],
-            contentHash: row[5], review: row[6], attribute: row[7], withdrawnAt: row[8],
-            withdrawnReason: row[9], createdAt: row[10], updatedAt: row[11], dueOn: row[12],
-            canonicalURL: row[13])
+            id: row[first], kind: row[first + 1], category: row[first + 2], title: row[first + 3],
+            currentVersion: row[first + 4], contentHash: row[first + 5], review: row[first + 6],
+            attribute: row[first + 7], withdrawnAt: row[first + 8], withdrawnReason: row[first + 9],
+            createdAt: row[first + 10], updatedAt: row[first + 11], dueOn: row[first + 12],
+            canonicalURL: row[first + 13])
     }
+
+    private static func itemRecord(_ row: Row) -> ItemRecord { itemRecord(row, from: 0) }
 
     public func deliveries(_ filter: DeliveryFilter) async throws -> [DeliveryRecord] {
         try await writer.read { db in

@@ -12,11 +12,15 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Share of 5xx answers in the fault phase.") var faultRate: Double = 0.2
     @Option(help: "Seconds of steady flow for the latency phase.") var latencySeconds: Int = 5
     @Option(help: "Items per second offered in the latency phase (keep it below the end-to-end rate).") var latencyRate: Int = 1_000
+    @Option(help: "Items published to the portal simulator and then reconciled (0 skips the phase).") var reconcileItems: Int = 100_000
+    @Flag(help: "Run only the reconcile phase.") var onlyReconcile = false
 
     func run() async throws {
-        let options = Bench.Options(
+        var options = Bench.Options(
             items: items, channels: channels, concurrency: concurrency, faultRate: faultRate,
             latencySeconds: latencySeconds, latencyRate: latencyRate)
+        options.reconcileItems = reconcileItems
+        options.onlyReconcile = onlyReconcile
         try await Bench.run(options)
     }
 }

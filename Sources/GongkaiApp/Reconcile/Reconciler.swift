@@ -73,17 +73,16 @@ public struct Reconciler: Sendable {
                 var after: String?
                 var seen = 0
                 while true {
-                    let page = try await store.deliveries(
-                        DeliveryFilter(channelID: definition.id, limit: pageSize, afterItemID: after))
+                    let page = try await store.deliveriesWithItems(
+                        channelID: definition.id, afterItemID: after, limit: pageSize)
                     guard let last = page.last else { break }
-                    after = last.itemID
-                    for record in page {
-                        let item = try await store.item(id: record.itemID)
+                    after = last.delivery.itemID
+                    for (record, item) in page {
                         if listing != nil {
                             // Mutated in place through the optional: a copy would cost the whole map per row.
                             let entry = listing?.take(itemID: record.itemID, remoteID: record.remoteID) ?? nil
                             add(
-                                ReconcileClassifier.classify(record, item: item, currentHash: item?.contentHash, shown: entry),
+                                ReconcileClassifier.classify(record, item: item, currentHash: item.contentHash, shown: entry),
                                 record: record, item: item)
                         } else {
                             add(ReconcileClassifier.classifyByReceipt(record, item: item), record: record, item: item)
