@@ -6,6 +6,8 @@ struct CLIProcess {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// Standard output as bytes: the text above has a byte-order mark stripped.
+        var stdoutBytes: [UInt8] = []
     }
 
     /// The binary `swift test` built next to the test bundle.
@@ -57,7 +59,8 @@ struct CLIProcess {
         return Result(
             status: process.terminationStatus,
             stdout: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "")
+            stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "",
+            stdoutBytes: [UInt8]((try? Data(contentsOf: outFile)) ?? Data()))
     }
 
     /// Starts `gongkai <arguments>` without waiting; its output goes to `log`.

@@ -1,0 +1,76 @@
+import Foundation
+import GongkaiCore
+import Testing
+
+/// `reconcile`, `report annual` and `channels test`, run as the built binary
+/// against a webhook channel on a port where nothing listens.
+@Suite("gongkai CLI: reconcile, report, channels test")
+struct ReconcileCLITests {
+    let directory: URL
+    let cli: CLIProcess
+
+    init() throws {
+        directory = try CLIProcess.temporaryDirectory()
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("channels"), withIntermediateDirectories: true)
+        try """
+        id: hub
+        kind: webhook
+        endpoint: http://127.0.0.1:9/hook
+        secret:
+          env: TEST_HUB_SECRET
+        """.write(to: directory.appendingPathComponent("channels/hub.yaml"), atomically: true, encoding: .utf8)
+        cli = CLIProcess(directory: directory, environment: ["TEST_HUB_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"])
+    }
+
+    @Test func reconcileOfUndeliveredItemsFindsThemMissingAndKeepsTheReport() throws {
+        let item = String(decoding: try JSONEncoder().encode(SampleDisclosures.notice), as: UTF8.self)
+        #expect(try cli.run(["submit", "-"], stdin: item).status == 0)
+
+        let table = try cli.run(["reconcile", "--lang", "en"])
+        #expect(table.status == 1)
+        #expect(table.stdout.contains("missing on channel"))
+        #expect(table.stdout.contains("differences found"))
+
+        let csv = try cli.run(["reconcile", "--format", "csv"])
+        #expect(csv.status == 1)
+        #expect(csv.stdoutBytes.starts(with: [0xEF, 0xBB, 0xBF]))
+        #expect(csv.stdout.hasPrefix("渠道,事项"))
+        #expect(csv.stdout.contains("hub,\(SampleDisclosures.notice.id),+,v1"))
+
+        let last = try cli.run(["reconcile", "--last", "--format", "json"])
+        #expect(last.status == 1)
+        #expect(last.stdout.contains("\"status\" : \"+\""))
+
+        // Reconcile changed nothing: the delivery is still pending.
+        let status = try cli.run(["status", SampleDisclosures.notice.id, "--json"])
+        #expect(status.stdout.contains("\"state\" : \"pending\""))
+    }
+
+    @Test func channelsTestReportsAnUnreachableEndpointWithoutTheSecret() throws {
+        let result = try cli.run(["channels", "test", "hub"])
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("reachability"))
+        #expect(result.stdout.contains("FAILED"))
+        #expect(!result.stdout.contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
+
+        let missing = CLIProcess(directory: directory, environment: [:])
+        let noSecret = try missing.run(["channels", "test", "hub"])
+        #expect(noSecret.status == 2)
+        #expect(noSecret.stdout.contains("TEST_HUB_SECRET"))
+    }
+
+    @Test func annualReportCountsTheYearsItems() throws {
+        let item = String(decoding: try JSONEncoder().encode(SampleDisclosures.notice), as: UTF8.self)
+        #expect(try cli.run(["submit", "-"], stdin: item).status == 0)
+        let year = CalendarDate.today().year
+        let csv = try cli.run(["report", "annual", "--year", "\(year)", "--format", "csv", "--lang", "en"])
+        #expect(csv.status == 0)
+        #expect(csv.stdoutBytes.starts(with: [0xEF, 0xBB, 0xBF]))
+        #expect(csv.stdout.hasPrefix("figure,count"))
+        #expect(csv.stdout.contains("items proactively disclosed,1"))
+        #expect(csv.stdout.contains("by kind: notice,1"))
+        let other = try cli.run(["report", "annual", "--year", "\(year - 1)", "--format", "json"])
+        #expect(other.stdout.contains("\"withdrawals\" : 0"))
+    }
+}
