@@ -9,8 +9,13 @@ public struct DeliveryDeadline: Sendable, Equatable, Codable {
     public var status: DeadlineStatus
 
     /// Evaluates `record` of `item` as of `now` (Unix ms; days in Beijing time).
+    ///
+    /// - Parameter policyShownOn: for an interpretation, the day its policy
+    ///   document was shown on the same channel: it is then due within the
+    ///   interpretation count of that day, if that comes before its own deadline.
     public static func evaluate(
-        _ record: DeliveryRecord, item: ItemRecord, calendar: WorkCalendar?, policy: DeadlinePolicy, now: Int64
+        _ record: DeliveryRecord, item: ItemRecord, calendar: WorkCalendar?, policy: DeadlinePolicy, now: Int64,
+        policyShownOn: CalendarDate? = nil
     ) -> DeliveryDeadline {
         guard let calendar else { return DeliveryDeadline(due: nil, status: .unknown("no working-day calendar loaded")) }
         let today = day(of: now)
@@ -35,12 +40,35 @@ public struct DeliveryDeadline: Sendable, Equatable, Codable {
             case .pending, .sending, .retrying, .dead, .blocked, .withdrawn:
                 done = false
             }
-            due = item.dueOn.flatMap(CalendarDate.init)
+            var own = item.dueOn.flatMap(CalendarDate.init)
+            if item.kind == DisclosureItem.Kind.interpretation.rawValue, let policyShownOn,
+                let follow = try? policy.interpretationDue(policyShownOn: policyShownOn, calendar: calendar)
+            {
+                own = own.map { min($0, follow) } ?? follow
+            }
+            due = own
         }
         guard let due else { return DeliveryDeadline(due: nil, status: .unknown("no deadline for this item")) }
         let status = DeadlineStatus.of(
             due: due, doneOn: done ? day(of: record.updatedAt) : nil, today: today, calendar: calendar)
         return DeliveryDeadline(due: due, status: status)
+    }
+
+    /// The day the item's policy document was shown on `record`'s channel, for
+    /// an interpretation (nil for other kinds, or while the policy is not shown).
+    public static func policyShownOn(
+        _ record: DeliveryRecord, item: ItemRecord, store: any OutboxStore
+    ) async throws -> CalendarDate? {
+        guard item.kind == DisclosureItem.Kind.interpretation.rawValue else { return nil }
+        var earliest: CalendarDate?
+        for related in item.relatedTo {
+            let rows = try await store.deliveries(DeliveryFilter(itemID: related, channelID: record.channelID))
+            for row in rows where row.state == .delivered {
+                let day = day(of: row.updatedAt)
+                earliest = earliest.map { min($0, day) } ?? day
+            }
+        }
+        return earliest
     }
 
     /// The day of a Unix-ms instant in China Standard Time.

@@ -171,12 +171,15 @@ public struct OutboxConsole: Sendable {
     }
 
     /// Each delivery's deadline and standing, by delivery id.
-    public func deadlines(of item: ItemRecord, _ deliveries: [DeliveryRecord]) -> [Int64: DeliveryDeadline] {
+    public func deadlines(of item: ItemRecord, _ deliveries: [DeliveryRecord]) async throws -> [Int64: DeliveryDeadline] {
         let now = clock.now()
-        return Dictionary(
-            uniqueKeysWithValues: deliveries.map {
-                ($0.id, DeliveryDeadline.evaluate($0, item: item, calendar: calendar, policy: deadlines, now: now))
-            })
+        var result: [Int64: DeliveryDeadline] = [:]
+        for delivery in deliveries {
+            let policyShownOn = try await DeliveryDeadline.policyShownOn(delivery, item: item, store: store)
+            result[delivery.id] = DeliveryDeadline.evaluate(
+                delivery, item: item, calendar: calendar, policy: deadlines, now: now, policyShownOn: policyShownOn)
+        }
+        return result
     }
 
     /// One item with its deliveries, for `status ID`.

@@ -42,6 +42,8 @@ public struct ItemRecord: Sendable, Equatable, Codable {
     public var dueOn: String?
     /// The portal URL every channel links to, once the portal published the item.
     public var canonicalURL: String?
+    /// Ids of related items (an interpretation's policy document).
+    public var relatedTo: [String] = []
 }
 
 /// A delivery handed to a worker, with the body of the version it must send.

@@ -127,6 +127,8 @@ enum SQLiteMigrations {
                     ALTER TABLE item ADD COLUMN canonical_url TEXT;
                     -- The current version's legal publish deadline (YYYY-MM-DD, Beijing time), when known.
                     ALTER TABLE item ADD COLUMN due_on TEXT;
+                    -- Ids of related items, newline-separated (an interpretation's policy document).
+                    ALTER TABLE item ADD COLUMN related_to TEXT;
 
                     CREATE TABLE attempt_v2 (
                         id INTEGER PRIMARY KEY,

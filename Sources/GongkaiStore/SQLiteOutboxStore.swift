@@ -109,23 +109,25 @@ public struct SQLiteOutboxStore: OutboxStore {
                 sql: """
                     UPDATE item SET kind = ?, category = ?, title = ?, current_version = ?, content_hash = ?,
                         review = ?, attribute = ?, withdrawn_at = NULL, withdrawn_reason = NULL, updated_at = ?,
-                        due_on = ?
+                        due_on = ?, related_to = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     item.kind.rawValue, item.category.rawValue, item.title, version, prepared.contentHash,
-                    item.review.rawValue, item.attribute.rawValue, now, prepared.dueIfChanged?.description, item.id,
+                    item.review.rawValue, item.attribute.rawValue, now, prepared.dueIfChanged?.description,
+                    Self.relatedText(item), item.id,
                 ])
         } else {
             try db.execute(
                 sql: """
                     INSERT INTO item (id, kind, category, title, current_version, content_hash, review, attribute,
-                        created_at, updated_at, due_on)
-                    VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+                        created_at, updated_at, due_on, related_to)
+                    VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     item.id, item.kind.rawValue, item.category.rawValue, item.title, prepared.contentHash,
                     item.review.rawValue, item.attribute.rawValue, now, now, prepared.dueIfNew?.description,
+                    Self.relatedText(item),
                 ])
         }
         try db.execute(
@@ -469,8 +471,14 @@ public struct SQLiteOutboxStore: OutboxStore {
 
     private static let itemColumns = """
         id, kind, category, title, current_version, content_hash, review, attribute,
-        withdrawn_at, withdrawn_reason, created_at, updated_at, due_on, canonical_url
+        withdrawn_at, withdrawn_reason, created_at, updated_at, due_on, canonical_url, related_to
         """
+
+    /// Related ids as stored: newline-separated (ids never contain one), nil for none.
+    private static func relatedText(_ item: DisclosureItem) -> String? {
+        guard let related = item.relatedTo, !related.isEmpty else { return nil }
+        return related.joined(separator: "\n")
+    }
 
     /// The item columns (``itemColumns``) of `row`, starting at column `first`.
     private static func itemRecord(_ row: Row, from first: Int) -> ItemRecord {
@@ -479,7 +487,8 @@ public struct SQLiteOutboxStore: OutboxStore {
             currentVersion: row[first + 4], contentHash: row[first + 5], review: row[first + 6],
             attribute: row[first + 7], withdrawnAt: row[first + 8], withdrawnReason: row[first + 9],
             createdAt: row[first + 10], updatedAt: row[first + 11], dueOn: row[first + 12],
-            canonicalURL: row[first + 13])
+            canonicalURL: row[first + 13],
+            relatedTo: (row[first + 14] as String?).map { $0.split(separator: "\n").map(String.init) } ?? [])
     }
 
     private static func itemRecord(_ row: Row) -> ItemRecord { itemRecord(row, from: 0) }

@@ -24,7 +24,7 @@ struct StatusCommand: AsyncParsableCommand {
                 let (item, deliveries) = try await console.itemStatus(id)
                 let shown = deliveries.filter { channel == nil || $0.channelID == channel }
                     .filter { states.isEmpty || states.contains($0.state) }
-                let deadlines = console.deadlines(of: item, shown)
+                let deadlines = try await console.deadlines(of: item, shown)
                 if json {
                     /// Deadlines by channel id, beside the deliveries they belong to.
                     struct Body: Encodable {

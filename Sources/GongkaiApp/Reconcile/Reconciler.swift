@@ -46,11 +46,14 @@ public struct Reconciler: Sendable {
                 channelID: definition.id, kind: definition.kind.rawValue,
                 method: adapter.capabilities.contains(.list) ? "listing" : "receipts")
             var channelRows: [ReconcileRow] = []
-            func add(_ row: ReconcileRow, record: DeliveryRecord? = nil, item: ItemRecord? = nil) {
+            func add(
+                _ row: ReconcileRow, record: DeliveryRecord? = nil, item: ItemRecord? = nil, policyShownOn: CalendarDate? = nil
+            ) {
                 var row = row
                 if let record, let item {
                     let deadline = DeliveryDeadline.evaluate(
-                        record, item: item, calendar: calendar, policy: deadlines, now: startedAt)
+                        record, item: item, calendar: calendar, policy: deadlines, now: startedAt,
+                        policyShownOn: policyShownOn)
                     row.due = deadline.due?.description
                     if deadline.due != nil { row.deadline = deadline.status }
                     switch deadline.status {
@@ -78,14 +81,17 @@ public struct Reconciler: Sendable {
                     guard let last = page.last else { break }
                     after = last.delivery.itemID
                     for (record, item) in page {
+                        let policyShownOn = try await DeliveryDeadline.policyShownOn(record, item: item, store: store)
                         if listing != nil {
                             // Mutated in place through the optional: a copy would cost the whole map per row.
                             let entry = listing?.take(itemID: record.itemID, remoteID: record.remoteID) ?? nil
                             add(
                                 ReconcileClassifier.classify(record, item: item, currentHash: item.contentHash, shown: entry),
-                                record: record, item: item)
+                                record: record, item: item, policyShownOn: policyShownOn)
                         } else {
-                            add(ReconcileClassifier.classifyByReceipt(record, item: item), record: record, item: item)
+                            add(
+                                ReconcileClassifier.classifyByReceipt(record, item: item), record: record, item: item,
+                                policyShownOn: policyShownOn)
                         }
                     }
                     seen += page.count
