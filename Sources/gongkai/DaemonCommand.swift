@@ -13,12 +13,15 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(help: "Lease on a claimed delivery, e.g. 60s; never less than a channel's timeout + 5s (env GONGKAI_LEASE).") var lease: String?
     @Option(help: "Most deliveries claimed per transaction (env GONGKAI_CLAIM_BATCH).") var claimBatch: String?
     @Option(help: "Time allowed to drain in-flight sends on SIGTERM, e.g. 30s (env GONGKAI_SHUTDOWN_GRACE).") var shutdownGrace: String?
+    @Option(help: "Reconcile every channel this often and keep the report, e.g. 1h; 0 = never (env GONGKAI_RECONCILE_INTERVAL).")
+    var reconcileInterval: String?
 
     func run() async throws {
         try await reporting {
             let settings = try global.settings([
                 "daemon.workerID": workerID, "daemon.pollInterval": pollInterval, "daemon.lease": lease,
                 "daemon.claimBatch": claimBatch, "daemon.shutdownGrace": shutdownGrace,
+                "reconcile.interval": reconcileInterval,
             ])
             try await Daemon.run(settings: settings, logger: global.logger(settings))
         }

@@ -14,12 +14,27 @@ struct GlobalOptions: ParsableArguments {
     var channels: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env GONGKAI_LOG_LEVEL).")
     var logLevel: String?
+    @Option(help: "Working days from decision to publication of a penalty or licence (env GONGKAI_DEADLINE_PENALTY; default 7).")
+    var deadlinePenalty: String?
+    @Option(help: "Working days from formation or change to publication of other items (env GONGKAI_DEADLINE_GENERAL; default 20).")
+    var deadlineGeneral: String?
+    @Option(help: "Working days an interpretation may follow its policy on a channel (env GONGKAI_DEADLINE_INTERPRETATION; default 3).")
+    var deadlineInterpretation: String?
+    @Option(help: "Working days to withdraw a changed or annulled penalty or licence (env GONGKAI_DEADLINE_WITHDRAWAL; default 3).")
+    var deadlineWithdrawal: String?
+    @Option(help: "File keeping the last reconciliation report (env GONGKAI_RECONCILE_LAST_REPORT; default <database>.reconcile.json).")
+    var lastReport: String?
 
     func settings(_ extra: [String: String?] = [:]) throws -> GongkaiSettings {
         var options: [String: String] = [:]
         options["database"] = database
         options["channels"] = channels
         options["logLevel"] = logLevel
+        options["deadlines.penaltyAndLicence"] = deadlinePenalty
+        options["deadlines.general"] = deadlineGeneral
+        options["deadlines.interpretation"] = deadlineInterpretation
+        options["deadlines.withdrawal"] = deadlineWithdrawal
+        options["reconcile.lastReport"] = lastReport
         for (key, value) in extra { options[key] = value }
         return try GongkaiSettings.resolve(options: options, configPath: config)
     }

@@ -73,4 +73,16 @@ struct ReconcileCLITests {
         let other = try cli.run(["report", "annual", "--year", "\(year - 1)", "--format", "json"])
         #expect(other.stdout.contains("\"withdrawals\" : 0"))
     }
+
+    @Test func theShippedSettingsFileIsAcceptedAndADeadlineOptionIsChecked() throws {
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("deploy/gongkai.yaml").path
+        let base = ["--config", shipped, "--database", directory.appendingPathComponent("x.sqlite").path,
+                    "--channels", directory.appendingPathComponent("channels").path]
+        let status = try cli.run(["status"] + base)
+        #expect(status.status == 0, "\(status.stderr)")
+        let bad = try cli.run(["status", "--deadline-penalty", "0"] + base)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("deadlines.penaltyAndLicence"))
+    }
 }
