@@ -147,7 +147,7 @@ struct ChannelsCommand: AsyncParsableCommand {
                 for view in views {
                     table.add([
                         view.id, view.kind, view.audience, view.capabilities.joined(separator: ","),
-                        "\(view.concurrency)", view.ratePerSecond.map { "\($0)" } ?? "-",
+                        "\(view.concurrency)", view.ratePerSecond.map { String(format: "%.3g", $0) } ?? "-",
                         view.paused ? "yes" : "no", view.endpoint,
                     ])
                 }
