@@ -26,8 +26,11 @@ struct CLIProcess {
     var directory: URL
     var environment: [String: String] = [:]
 
-    /// Runs `gongkai <arguments>` in `directory` with `stdin` as input and waits for it.
-    func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+    /// Runs `gongkai <arguments>` in `directory` with `stdin` as input and awaits its exit.
+    ///
+    /// Suspends rather than blocking in `waitUntilExit()`: a blocked thread of
+    /// the small cooperative pool would stall every other test running beside it.
+    func run(_ arguments: [String], stdin: String? = nil) async throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -46,10 +49,15 @@ struct CLIProcess {
         process.standardError = err
         let input = Pipe()
         process.standardInput = input
+        let exited = AsyncStream<Void>.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        process.terminationHandler = { _ in
+            exited.continuation.yield()
+            exited.continuation.finish()
+        }
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        for await _ in exited.stream { break }
         try out.close()
         try err.close()
         defer {

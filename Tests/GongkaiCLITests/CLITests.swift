@@ -35,36 +35,36 @@ struct CLITests {
     @Test func anInvalidItemIsRejectedNamingTheFieldAndStoresNothing() async throws {
         var item = SampleDisclosures.penaltyOnNaturalPerson
         item.subject?.idNumber = "11010519491231002"  + "9"  // wrong check digit
-        let result = try cli.run(["submit", "-"], stdin: Self.json(item))
+        let result = try await cli.run(["submit", "-"], stdin: Self.json(item))
         #expect(result.status == 1)
         #expect(result.stderr.contains("subject.idNumber"))
         #expect(try await storedItems() == 0)
 
-        let json = try cli.run(["submit", "--json", "-"], stdin: Self.json(item))
+        let json = try await cli.run(["submit", "--json", "-"], stdin: Self.json(item))
         #expect(json.status == 1)
         #expect(json.stdout.contains("\"field\" : \"subject.idNumber\""))
     }
 
     @Test func malformedAndUnknownInputIsRejected() async throws {
-        let malformed = try cli.run(["submit", "-"], stdin: "{\"id\": ")
+        let malformed = try await cli.run(["submit", "-"], stdin: "{\"id\": ")
         #expect(malformed.status == 1)
         #expect(malformed.stderr.contains("malformed-json"))
         var text = Self.json(SampleDisclosures.notice)
         text = text.replacingOccurrences(of: "\"topic\"", with: "\"topik\"")
-        let unknown = try cli.run(["submit", "-"], stdin: text)
+        let unknown = try await cli.run(["submit", "-"], stdin: text)
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("topik"))
-        let channel = try cli.run(["status", "--channel", "nowhere"])
+        let channel = try await cli.run(["status", "--channel", "nowhere"])
         #expect(channel.status == 1)
         #expect(channel.stderr.contains("unknown-channel"))
-        let item = try cli.run(["attempts", "no-such-item"])
+        let item = try await cli.run(["attempts", "no-such-item"])
         #expect(item.status == 1)
         #expect(item.stderr.contains("unknown-item"))
         #expect(try await storedItems() == 0)
     }
 
     @Test func dryRunValidatesAndStoresNothing() async throws {
-        let result = try cli.run(["submit", "--dry-run", "-"], stdin: Self.json(SampleDisclosures.notice))
+        let result = try await cli.run(["submit", "--dry-run", "-"], stdin: Self.json(SampleDisclosures.notice))
         #expect(result.status == 0)
         #expect(result.stdout.contains("nothing stored"))
         #expect(try await storedItems() == 0)
@@ -74,48 +74,48 @@ struct CLITests {
         var pending = SampleDisclosures.notice
         pending.review = .pending
         let lines = [Self.json(SampleDisclosures.policy), Self.json(pending)].joined(separator: "\n")
-        let submit = try cli.run(["submit", "-"], stdin: lines)
+        let submit = try await cli.run(["submit", "-"], stdin: lines)
         #expect(submit.status == 0)
         #expect(submit.stdout.contains("created"))
 
-        let status = try cli.run(["status", pending.id, "--json"])
+        let status = try await cli.run(["status", pending.id, "--json"])
         #expect(status.status == 0)
         #expect(status.stdout.contains("\"state\" : \"blocked\""))
-        #expect(try cli.run(["approve", pending.id]).status == 0)
-        let approved = try cli.run(["status", pending.id, "--json"])
+        #expect(try await cli.run(["approve", pending.id]).status == 0)
+        let approved = try await cli.run(["status", pending.id, "--json"])
         #expect(approved.stdout.contains("\"state\" : \"pending\""))
 
-        let withdraw = try cli.run(["withdraw", SampleDisclosures.policy.id, "--reason", "文件已废止"])
+        let withdraw = try await cli.run(["withdraw", SampleDisclosures.policy.id, "--reason", "文件已废止"])
         #expect(withdraw.status == 0)
-        let noReason = try cli.run(["withdraw", SampleDisclosures.policy.id])
+        let noReason = try await cli.run(["withdraw", SampleDisclosures.policy.id])
         #expect(noReason.status == 64)
 
-        #expect(try cli.run(["channels", "pause", "hub", "--reason", "平台维护"]).status == 0)
-        let channels = try cli.run(["channels", "list", "--json"])
+        #expect(try await cli.run(["channels", "pause", "hub", "--reason", "平台维护"]).status == 0)
+        let channels = try await cli.run(["channels", "list", "--json"])
         #expect(channels.stdout.contains("\"paused\" : true"))
         #expect(channels.stdout.contains("environment variable TEST_HUB_SECRET"))
         #expect(!channels.stdout.contains("whsec_"))
-        #expect(try cli.run(["channels", "resume", "hub"]).status == 0)
+        #expect(try await cli.run(["channels", "resume", "hub"]).status == 0)
 
-        let counts = try cli.run(["status", "--json"])
+        let counts = try await cli.run(["status", "--json"])
         #expect(counts.status == 0)
         #expect(counts.stdout.contains("\"hub\""))
-        let audit = try cli.run(["audit", "--json"])
+        let audit = try await cli.run(["audit", "--json"])
         for action in ["submit", "approve", "withdraw", "pause", "resume"] {
             #expect(audit.stdout.contains("\"action\" : \"\(action)\""))
         }
         #expect(audit.stdout.contains("cli-tester"))
     }
 
-    @Test func badConfigurationExitsWithStatus2() throws {
+    @Test func badConfigurationExitsWithStatus2() async throws {
         try "database: x.sqlite\ndaemon:\n  polInterval: 5s\n".write(
             to: directory.appendingPathComponent("gongkai.yaml"), atomically: true, encoding: .utf8)
-        let result = try cli.run(["status"])
+        let result = try await cli.run(["status"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("daemon.polInterval"))
         let missingSecret = CLIProcess(directory: directory, environment: [:])
         try FileManager.default.removeItem(at: directory.appendingPathComponent("gongkai.yaml"))
-        let daemon = try missingSecret.run(["daemon"])
+        let daemon = try await missingSecret.run(["daemon"])
         #expect(daemon.status == 2)
         #expect(daemon.stderr.contains("TEST_HUB_SECRET"))
     }
@@ -126,21 +126,21 @@ struct CalendarCLITests {
     static let calendarDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("deploy/calendar").path
 
-    @Test func answersFromTheShippedCalendar() throws {
+    @Test func answersFromTheShippedCalendar() async throws {
         let cli = CLIProcess(directory: try CLIProcess.temporaryDirectory())
-        let saturday = try cli.run(["calendar", "is-workday", "2024-10-12", "--calendar", Self.calendarDirectory, "--json"])
+        let saturday = try await cli.run(["calendar", "is-workday", "2024-10-12", "--calendar", Self.calendarDirectory, "--json"])
         #expect(saturday.status == 0)
         #expect(saturday.stdout.contains("\"workday\" : \"true\""))
-        let eve = try cli.run(["calendar", "is-workday", "2025-01-28", "--calendar", Self.calendarDirectory])
+        let eve = try await cli.run(["calendar", "is-workday", "2025-01-28", "--calendar", Self.calendarDirectory])
         #expect(eve.stdout.contains("is not a working day"))
         // 7 working days after 2025-09-26 (Fri): 9-28 (makeup Sun) 9-29 9-30, then 10-1..10-8 off, 10-9 10-10 10-11 (makeup Sat) 10-13.
-        let added = try cli.run(["calendar", "add-workdays", "2025-09-26", "7", "--calendar", Self.calendarDirectory])
+        let added = try await cli.run(["calendar", "add-workdays", "2025-09-26", "7", "--calendar", Self.calendarDirectory])
         #expect(added.status == 0)
         #expect(added.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2025-10-13")
-        let missing = try cli.run(["calendar", "is-workday", "2031-05-06", "--calendar", Self.calendarDirectory])
+        let missing = try await cli.run(["calendar", "is-workday", "2031-05-06", "--calendar", Self.calendarDirectory])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("2031.yaml"))
-        let bad = try cli.run(["calendar", "is-workday", "2025-02-30", "--calendar", Self.calendarDirectory])
+        let bad = try await cli.run(["calendar", "is-workday", "2025-02-30", "--calendar", Self.calendarDirectory])
         #expect(bad.status == 1)
     }
 }

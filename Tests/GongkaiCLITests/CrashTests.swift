@@ -36,7 +36,7 @@ struct CrashTests {
         let count = 300
         let items = SampleDisclosures.generated(count: count, seed: 42)
         let lines = items.map { String(decoding: try! JSONEncoder().encode($0), as: UTF8.self) }.joined(separator: "\n")
-        let submit = try cli.run(["submit", "-"], stdin: lines)
+        let submit = try await cli.run(["submit", "-"], stdin: lines)
         #expect(submit.status == 0, "\(submit.stderr)")
 
         let daemonArguments = ["daemon", "--lease", "1s", "--poll-interval", "50ms", "--log-level", "warning"]

@@ -23,65 +23,65 @@ struct ReconcileCLITests {
         cli = CLIProcess(directory: directory, environment: ["TEST_HUB_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"])
     }
 
-    @Test func reconcileOfUndeliveredItemsFindsThemMissingAndKeepsTheReport() throws {
+    @Test func reconcileOfUndeliveredItemsFindsThemMissingAndKeepsTheReport() async throws {
         let item = String(decoding: try JSONEncoder().encode(SampleDisclosures.notice), as: UTF8.self)
-        #expect(try cli.run(["submit", "-"], stdin: item).status == 0)
+        #expect(try await cli.run(["submit", "-"], stdin: item).status == 0)
 
-        let table = try cli.run(["reconcile", "--lang", "en"])
+        let table = try await cli.run(["reconcile", "--lang", "en"])
         #expect(table.status == 1)
         #expect(table.stdout.contains("missing on channel"))
         #expect(table.stdout.contains("differences found"))
 
-        let csv = try cli.run(["reconcile", "--format", "csv"])
+        let csv = try await cli.run(["reconcile", "--format", "csv"])
         #expect(csv.status == 1)
         #expect(csv.stdoutBytes.starts(with: [0xEF, 0xBB, 0xBF]))
         #expect(csv.stdout.hasPrefix("渠道,事项"))
         #expect(csv.stdout.contains("hub,\(SampleDisclosures.notice.id),+,v1"))
 
-        let last = try cli.run(["reconcile", "--last", "--format", "json"])
+        let last = try await cli.run(["reconcile", "--last", "--format", "json"])
         #expect(last.status == 1)
         #expect(last.stdout.contains("\"status\" : \"+\""))
 
         // Reconcile changed nothing: the delivery is still pending.
-        let status = try cli.run(["status", SampleDisclosures.notice.id, "--json"])
+        let status = try await cli.run(["status", SampleDisclosures.notice.id, "--json"])
         #expect(status.stdout.contains("\"state\" : \"pending\""))
     }
 
-    @Test func channelsTestReportsAnUnreachableEndpointWithoutTheSecret() throws {
-        let result = try cli.run(["channels", "test", "hub"])
+    @Test func channelsTestReportsAnUnreachableEndpointWithoutTheSecret() async throws {
+        let result = try await cli.run(["channels", "test", "hub"])
         #expect(result.status == 2)
         #expect(result.stdout.contains("reachability"))
         #expect(result.stdout.contains("FAILED"))
         #expect(!result.stdout.contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"))
 
         let missing = CLIProcess(directory: directory, environment: [:])
-        let noSecret = try missing.run(["channels", "test", "hub"])
+        let noSecret = try await missing.run(["channels", "test", "hub"])
         #expect(noSecret.status == 2)
         #expect(noSecret.stdout.contains("TEST_HUB_SECRET"))
     }
 
-    @Test func annualReportCountsTheYearsItems() throws {
+    @Test func annualReportCountsTheYearsItems() async throws {
         let item = String(decoding: try JSONEncoder().encode(SampleDisclosures.notice), as: UTF8.self)
-        #expect(try cli.run(["submit", "-"], stdin: item).status == 0)
+        #expect(try await cli.run(["submit", "-"], stdin: item).status == 0)
         let year = CalendarDate.today().year
-        let csv = try cli.run(["report", "annual", "--year", "\(year)", "--format", "csv", "--lang", "en"])
+        let csv = try await cli.run(["report", "annual", "--year", "\(year)", "--format", "csv", "--lang", "en"])
         #expect(csv.status == 0)
         #expect(csv.stdoutBytes.starts(with: [0xEF, 0xBB, 0xBF]))
         #expect(csv.stdout.hasPrefix("figure,count"))
         #expect(csv.stdout.contains("items proactively disclosed,1"))
         #expect(csv.stdout.contains("by kind: notice,1"))
-        let other = try cli.run(["report", "annual", "--year", "\(year - 1)", "--format", "json"])
+        let other = try await cli.run(["report", "annual", "--year", "\(year - 1)", "--format", "json"])
         #expect(other.stdout.contains("\"withdrawals\" : 0"))
     }
 
-    @Test func theShippedSettingsFileIsAcceptedAndADeadlineOptionIsChecked() throws {
+    @Test func theShippedSettingsFileIsAcceptedAndADeadlineOptionIsChecked() async throws {
         let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("deploy/gongkai.yaml").path
         let base = ["--config", shipped, "--database", directory.appendingPathComponent("x.sqlite").path,
                     "--channels", directory.appendingPathComponent("channels").path]
-        let status = try cli.run(["status"] + base)
+        let status = try await cli.run(["status"] + base)
         #expect(status.status == 0, "\(status.stderr)")
-        let bad = try cli.run(["status", "--deadline-penalty", "0"] + base)
+        let bad = try await cli.run(["status", "--deadline-penalty", "0"] + base)
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("deadlines.penaltyAndLicence"))
     }
