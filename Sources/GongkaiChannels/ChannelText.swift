@@ -17,6 +17,16 @@ public enum ChannelText {
         }
     }
 
+    /// `text` with every non-empty secret replaced by `***`: platforms echo
+    /// tokens and keys back in their error texts, and those reach logs and the attempt log.
+    public static func redacting(_ secrets: [String], in text: String) -> String {
+        var text = text
+        for secret in secrets where !secret.isEmpty {
+            text = text.replacingOccurrences(of: secret, with: "***")
+        }
+        return text
+    }
+
     /// At most `maxCharacters` characters (grapheme clusters); a shortened text
     /// ends with `ellipsis`, which counts towards the limit.
     public static func truncated(_ text: String, maxCharacters: Int, ellipsis: String = "…") -> String {

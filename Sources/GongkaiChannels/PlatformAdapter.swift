@@ -314,6 +314,6 @@ public struct PlatformAdapter: ChannelAdapter {
 
     /// Belt and braces: a platform that echoes the request must not leak the secret.
     private func redacted(_ text: String) -> String {
-        text.replacingOccurrences(of: secret, with: "[redacted]")
+        ChannelText.redacting([secret], in: text)
     }
 }

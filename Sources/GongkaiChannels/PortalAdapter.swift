@@ -266,7 +266,7 @@ public struct PortalAdapter: ChannelAdapter {
 
     /// Belt and braces: a platform that echoes the request must not leak the token into the outbox.
     private func redacted(_ text: String) -> String {
-        text.replacingOccurrences(of: token, with: "[redacted]")
+        ChannelText.redacting([token], in: text)
     }
 
     /// An id the CMS may send as a string or a number.

@@ -72,10 +72,6 @@ struct RobotReply: Sendable {
 
     /// The text with every credential value replaced by `***`.
     func scrub(_ text: String) -> String {
-        var text = text
-        for secret in secrets where !secret.isEmpty {
-            text = text.replacingOccurrences(of: secret, with: "***")
-        }
-        return text
+        ChannelText.redacting(secrets, in: text)
     }
 }

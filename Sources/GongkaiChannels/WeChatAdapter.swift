@@ -381,7 +381,7 @@ public struct WeChatAdapter: ChannelAdapter {
             } catch {
                 return .failure(error)
             }
-            let excerpt = response.excerpt.replacingOccurrences(of: appSecret, with: "***")
+            let excerpt = ChannelText.redacting([appSecret], in: response.excerpt)
             guard (200..<300).contains(response.status) else {
                 return .failure(
                     PlatformHTTP.classify(
@@ -394,7 +394,7 @@ public struct WeChatAdapter: ChannelAdapter {
                 return .success(WeChatTokenCache.Token(value: value, expiresAt: clock.now() + lifetime, lifetime: lifetime))
             }
             let code = Self.int(json["errcode"]) ?? -1
-            let message = (Self.string(json["errmsg"]) ?? excerpt).replacingOccurrences(of: appSecret, with: "***")
+            let message = ChannelText.redacting([appSecret], in: Self.string(json["errmsg"]) ?? excerpt)
             return .failure(
                 DeliveryError(
                     Self.classify(errcode: code, errmsg: message, api: "stable_token", now: clock.now()), channelID: channelID))
@@ -459,11 +459,7 @@ public struct WeChatAdapter: ChannelAdapter {
     }
 
     private func redacted(_ text: String, token: String) -> String {
-        var text = text
-        for secret in [appSecret, token] where !secret.isEmpty {
-            text = text.replacingOccurrences(of: secret, with: "***")
-        }
-        return text
+        ChannelText.redacting([appSecret, token], in: text)
     }
 
     static func api(_ path: String) -> String {

@@ -269,7 +269,7 @@ public struct WeiboAdapter: ChannelAdapter {
 
     /// The platform's text with our token blanked, should it ever echo it.
     private func redacted(_ text: String) -> String {
-        accessToken.isEmpty ? text : text.replacingOccurrences(of: accessToken, with: "***")
+        ChannelText.redacting([accessToken], in: text)
     }
 
     static func errorCode(_ response: PlatformHTTP.Response) -> Int? {
