@@ -20,8 +20,8 @@ public enum Bench {
         public var latencyRate: Int
         /// Items in the reconcile phase; 0 skips it.
         public var reconcileItems = 100_000
-        /// Run only the reconcile phase.
-        public var onlyReconcile = false
+        /// The phases to run, all by default; one alone is what a profiler wants.
+        public var phases = Set(Phase.allCases)
 
         public init(items: Int, channels: Int, concurrency: Int, faultRate: Double, latencySeconds: Int, latencyRate: Int) {
             self.items = items
@@ -33,6 +33,11 @@ public enum Bench {
         }
     }
 
+    /// A part of the run that can be measured on its own.
+    public enum Phase: String, CaseIterable, Sendable {
+        case submit, e2e, bookkeeping, bare, latency, faults, reconcile
+    }
+
     public static func run(_ options: Options) async throws {
         var logger = Logger(label: "gongkai.bench")
         logger.logLevel = .error
@@ -40,7 +45,8 @@ public enum Bench {
             print("warning: this is a debug build; figures are only meaningful with `swift run -c release gongkai bench`")
         #endif
         print("gongkai bench — \(MachineInfo.summary())")
-        if options.onlyReconcile {
+        let phases = options.phases
+        if phases.isSubset(of: [.reconcile]) {
             try await reconcilePhase(items: options.reconcileItems, logger: logger)
             print(line("peak RSS", "\(MachineInfo.peakRSSMegabytes()) MiB", "(whole run)"))
             return
@@ -58,63 +64,88 @@ public enum Bench {
 
         let items = SampleDisclosures.generated(count: options.items, seed: 1)
         let noFaultChannels = try channels(options, url: simulator.url, fast: false)
+        let total = options.items * options.channels
+        var e2eRate: Double?
+        var e2eCPU: Double?
 
         // 1. Submit rate (validation, hashing, masking, one durable transaction per batch).
-        let run1 = try Workspace()
-        let console1 = OutboxConsole(store: run1.store, channels: noFaultChannels, actor: "bench")
-        let submitStart = ContinuousClock.now
-        for batch in items.chunked(500) { _ = try await console1.submit(batch) }
-        let submitSeconds = (ContinuousClock.now - submitStart).seconds
-        print(line("submit", "\(rate(Double(items.count) / submitSeconds)) items/s", "(\(items.count) items in batches of 500, synchronous=FULL)"))
+        if phases.contains(.submit) || phases.contains(.e2e) {
+            let run1 = try Workspace()
+            defer { run1.remove() }
+            let console1 = OutboxConsole(store: run1.store, channels: noFaultChannels, actor: "bench")
+            let submitStart = ContinuousClock.now
+            for batch in items.chunked(500) { _ = try await console1.submit(batch) }
+            let submitSeconds = (ContinuousClock.now - submitStart).seconds
+            print(line("submit", "\(rate(Double(items.count) / submitSeconds)) items/s", "(\(items.count) items in batches of 500, synchronous=FULL)"))
 
-        // 2. End to end: drain the backlog through the engine, no faults.
-        let total = options.items * options.channels
-        sampler.reset()
-        let e2e = try await drain(
-            store: run1.store, channels: noFaultChannels, environment: environment, total: total,
-            simulator: simulator, logger: logger)
-        let e2eRate = Double(total) / e2e
-        print(line("end to end", "\(rate(e2eRate)) deliveries/s", "(\(total) deliveries in \(format(e2e)) s; RSS \(sampler.describe()))"))
+            // 2. End to end: drain the backlog through the engine, no faults.
+            if phases.contains(.e2e) {
+                sampler.reset()
+                let cpuBefore = MachineInfo.cpuSeconds()
+                let e2e = try await drain(
+                    store: run1.store, channels: noFaultChannels, environment: environment, total: total,
+                    simulator: simulator, logger: logger)
+                e2eCPU = (MachineInfo.cpuSeconds() - cpuBefore) / Double(total)
+                e2eRate = Double(total) / e2e
+                print(line("end to end", "\(rate(Double(total) / e2e)) deliveries/s", "(\(total) deliveries in \(format(e2e)) s; RSS \(sampler.describe()))"))
+                print(line("  CPU", "\(micros(e2eCPU ?? 0)) µs/delivery", "(process CPU time, both cores, simulator included)"))
+            }
+        }
 
         // 2b. The bookkeeping alone: claim and acknowledge, no HTTP.
-        let run0 = try Workspace()
-        let console0 = OutboxConsole(store: run0.store, channels: noFaultChannels, actor: "bench")
-        for batch in items.chunked(1_000) { _ = try await console0.submit(batch) }
-        let bookkeeping = try await bookkeepingOnly(store: run0.store, channels: noFaultChannels, total: total)
-        print(line("bookkeeping", "\(rate(Double(total) / bookkeeping)) deliveries/s", "(claim + record in batches of 256, no HTTP)"))
-        run0.remove()
+        if phases.contains(.bookkeeping) {
+            let run0 = try Workspace()
+            defer { run0.remove() }
+            let console0 = OutboxConsole(store: run0.store, channels: noFaultChannels, actor: "bench")
+            for batch in items.chunked(1_000) { _ = try await console0.submit(batch) }
+            let bookkeeping = try await bookkeepingOnly(store: run0.store, channels: noFaultChannels, total: total)
+            print(line("bookkeeping", "\(rate(Double(total) / bookkeeping)) deliveries/s", "(claim + record in batches of 256, no HTTP)"))
+        }
 
         // 3. Bare HTTP: the same adapter, client and concurrency posting the same bodies, no outbox.
-        let bare = try await bareHTTP(options, channels: noFaultChannels, items: items, environment: environment)
-        let bareRate = Double(total) / bare
-        print(line("bare HTTP", "\(rate(bareRate)) requests/s", "(same client, bodies and concurrency, no outbox)"))
-        print(line("ratio", String(format: "%.2f", e2eRate / bareRate), "(end to end ÷ bare HTTP)"))
+        if phases.contains(.bare) {
+            let (bare, bareCPUSeconds) = try await bareHTTP(
+                options, channels: noFaultChannels, items: items, environment: environment)
+            let bareCPU = bareCPUSeconds / Double(total)
+            let bareRate = Double(total) / bare
+            print(line("bare HTTP", "\(rate(bareRate)) requests/s", "(same client, bodies and concurrency, no outbox)"))
+            print(line("  CPU", "\(micros(bareCPU)) µs/request", "(process CPU time, both cores, simulator included)"))
+            if let e2eRate, let e2eCPU {
+                print(line("ratio", String(format: "%.2f", e2eRate / bareRate), "(end to end ÷ bare HTTP)"))
+                print(line("  by CPU", String(format: "%.2f", bareCPU / e2eCPU), "(bare CPU ÷ end-to-end CPU per delivery: the same ratio, less sensitive to a drifting VM)"))
+            }
+        }
 
         // 4. Latency under a steady offered load.
-        simulator.reset()
-        let run2 = try Workspace()
-        let latency = try await steadyLatency(
-            options, store: run2.store, channels: noFaultChannels, environment: environment, simulator: simulator,
-            logger: logger)
-        print(line("latency", "p50 \(latency.p50) ms, p99 \(latency.p99) ms", "(enqueue → received, \(options.latencyRate) items/s offered for \(options.latencySeconds) s)"))
+        if phases.contains(.latency) {
+            simulator.reset()
+            let run2 = try Workspace()
+            defer { run2.remove() }
+            let latency = try await steadyLatency(
+                options, store: run2.store, channels: noFaultChannels, environment: environment, simulator: simulator,
+                logger: logger)
+            print(line("latency", "p50 \(latency.p50) ms, p99 \(latency.p99) ms", "(enqueue → received, \(options.latencyRate) items/s offered for \(options.latencySeconds) s)"))
+        }
 
         // 5. With injected 5xx.
-        simulator.reset()
-        simulator.setFaults(WebhookFaults(serverErrorRate: options.faultRate))
-        let run3 = try Workspace()
-        let faultChannels = try channels(options, url: simulator.url, fast: true)
-        let console3 = OutboxConsole(store: run3.store, channels: faultChannels, actor: "bench")
-        for batch in items.chunked(1_000) { _ = try await console3.submit(batch) }
-        sampler.reset()
-        let faulty = try await drain(
-            store: run3.store, channels: faultChannels, environment: environment, total: total,
-            simulator: simulator, logger: logger)
-        let rejected = simulator.rejectedCounts.values.reduce(0, +)
-        print(line("with \(Int(options.faultRate * 100))% 5xx", "\(rate(Double(total) / faulty)) deliveries/s", "(\(rejected) failed on purpose and retried; RSS \(sampler.describe()))"))
-        print(line("duplicates", "\(simulator.duplicateCount)", "(fault phase, deliveries the receiver saw twice)"))
+        if phases.contains(.faults) {
+            simulator.reset()
+            simulator.setFaults(WebhookFaults(serverErrorRate: options.faultRate))
+            let run3 = try Workspace()
+            defer { run3.remove() }
+            let faultChannels = try channels(options, url: simulator.url, fast: true)
+            let console3 = OutboxConsole(store: run3.store, channels: faultChannels, actor: "bench")
+            for batch in items.chunked(1_000) { _ = try await console3.submit(batch) }
+            sampler.reset()
+            let faulty = try await drain(
+                store: run3.store, channels: faultChannels, environment: environment, total: total,
+                simulator: simulator, logger: logger)
+            let rejected = simulator.rejectedCounts.values.reduce(0, +)
+            print(line("with \(Int(options.faultRate * 100))% 5xx", "\(rate(Double(total) / faulty)) deliveries/s", "(\(rejected) failed on purpose and retried; RSS \(sampler.describe()))"))
+            print(line("duplicates", "\(simulator.duplicateCount)", "(fault phase, deliveries the receiver saw twice)"))
+        }
         await simulator.stop()
-        for workspace in [run1, run2, run3] { workspace.remove() }
-        if options.reconcileItems > 0 {
+        if phases.contains(.reconcile), options.reconcileItems > 0 {
             try await reconcilePhase(items: options.reconcileItems, logger: logger)
         }
         print(line("peak RSS", "\(MachineInfo.peakRSSMegabytes()) MiB", "(whole run)"))
@@ -198,9 +229,10 @@ public enum Bench {
 
     static func bareHTTP(
         _ options: Options, channels: [ChannelDefinition], items: [DisclosureItem], environment: [String: String]
-    ) async throws -> Double {
+    ) async throws -> (seconds: Double, cpuSeconds: Double) {
         let documents = items.map { PreparedItem($0) }
         let adapters = try channels.map { try ChannelAdapterFactory.make($0, environment: environment) }
+        let cpuBefore = MachineInfo.cpuSeconds()
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for adapter in adapters {
@@ -221,8 +253,9 @@ public enum Bench {
             try await group.waitForAll()
         }
         let seconds = (ContinuousClock.now - start).seconds
+        let cpuSeconds = MachineInfo.cpuSeconds() - cpuBefore
         for adapter in adapters { await adapter.shutdown() }
-        return seconds
+        return (seconds, cpuSeconds)
     }
 
     static func steadyLatency(
@@ -265,6 +298,7 @@ public enum Bench {
     }
 
     static func rate(_ value: Double) -> String { String(format: "%.0f", value) }
+    static func micros(_ seconds: Double) -> String { String(format: "%.0f", seconds * 1e6) }
     static func format(_ seconds: Double) -> String { String(format: "%.2f", seconds) }
 
     /// A temporary SQLite outbox for one phase.

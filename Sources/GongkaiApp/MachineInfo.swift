@@ -18,6 +18,15 @@ enum MachineInfo {
         return usage.ru_maxrss / 1024
     }
 
+    /// CPU time (user + system, all threads) this process has used so far. Per
+    /// delivery it is steadier than a rate on a shared VM whose speed drifts.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     /// Current resident set size, from /proc/self/statm.
     static func currentRSSMegabytes() -> Int {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }

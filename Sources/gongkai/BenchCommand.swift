@@ -1,6 +1,8 @@
 import ArgumentParser
 import GongkaiApp
 
+extension Bench.Phase: ExpressibleByArgument {}
+
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -13,14 +15,18 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds of steady flow for the latency phase.") var latencySeconds: Int = 5
     @Option(help: "Items per second offered in the latency phase (keep it below the end-to-end rate).") var latencyRate: Int = 1_000
     @Option(help: "Items published to the portal simulator and then reconciled (0 skips the phase).") var reconcileItems: Int = 100_000
-    @Flag(help: "Run only the reconcile phase.") var onlyReconcile = false
+    @Flag(help: "Run only the reconcile phase (same as --phase reconcile).") var onlyReconcile = false
+    @Option(
+        name: .customLong("phase"),
+        help: "Run only this phase; repeat for several: submit, e2e (includes submit), bookkeeping, bare, latency, faults, reconcile.")
+    var phases: [Bench.Phase] = []
 
     func run() async throws {
         var options = Bench.Options(
             items: items, channels: channels, concurrency: concurrency, faultRate: faultRate,
             latencySeconds: latencySeconds, latencyRate: latencyRate)
         options.reconcileItems = reconcileItems
-        options.onlyReconcile = onlyReconcile
+        if onlyReconcile { options.phases = [.reconcile] } else if !phases.isEmpty { options.phases = Set(phases) }
         try await Bench.run(options)
     }
 }
