@@ -70,6 +70,9 @@ public enum ChannelAdapterFactory {
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = definition.concurrency
         configuration.timeout.connect = .milliseconds(min(definition.timeout, 5_000))
         configuration.redirectConfiguration = .disallow
+        // gongkai bootstraps no tracer; without this every request still builds a no-op span
+        // and its attributes (measured: about 3 % of a bare POST's CPU).
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }
