@@ -22,6 +22,23 @@ extension DeliveryRecord {
             updatedAt: row[17])
     }
 
+    /// The same columns, read from a statement stepped through the C API (the claim path).
+    init(_ step: borrowing SQLiteStep) throws {
+        guard let state = DeliveryState(rawValue: step.string(3)),
+            let operation = DeliveryOperation(rawValue: step.string(4))
+        else {
+            throw GongkaiError(
+                .store, "delivery row has an unknown state or operation", item: step.string(1), channel: step.string(2))
+        }
+        self.init(
+            id: step.int64(0), itemID: step.string(1), channelID: step.string(2), state: state, operation: operation,
+            wantedVersion: step.int(5), deliveredVersion: step.optionalInt(6), mayBeLive: step.int64(7) != 0,
+            remoteID: step.optionalString(8), remoteURL: step.optionalString(9), attemptCount: step.int(10),
+            failureStreak: step.int(11), nextAttemptAt: step.optionalInt64(12), lastError: step.optionalString(13),
+            holdReason: step.optionalString(14), leaseOwner: step.optionalString(15),
+            leaseExpiresAt: step.optionalInt64(16), updatedAt: step.int64(17))
+    }
+
     /// Writes every mutable column back; the row's identity (item, channel) never changes.
     func update(_ db: Database) throws {
         let statement = try db.cachedStatement(

@@ -21,6 +21,12 @@ public protocol OutboxStore: Sendable {
         async throws -> [ClaimedDelivery]
     /// Records attempts and the resulting states for claimed deliveries, in one transaction.
     func complete(_ outcomes: [SendOutcome], owner: String, now: Int64) async throws
+    /// ``complete(_:owner:now:)`` then ``claim(channelID:audience:owner:limit:leaseMillis:now:)``:
+    /// the delivery loop's usual step, in one transaction where the backend can.
+    func completeAndClaim(
+        _ outcomes: [SendOutcome], channelID: String, audience: ChannelAudience, owner: String, limit: Int,
+        leaseMillis: Int64, now: Int64
+    ) async throws -> [ClaimedDelivery]
     /// Gives back unsent claimed deliveries (all of `owner`'s when `deliveryIDs` is nil).
     @discardableResult
     func release(owner: String, deliveryIDs: [Int64]?, now: Int64) async throws -> Int
@@ -48,4 +54,16 @@ public protocol OutboxStore: Sendable {
     func setPaused(channelID: String, paused: Bool, reason: String?, actor: String, now: Int64) async throws
     func channelPauses() async throws -> [ChannelPause]
     func auditLog(itemID: String?, limit: Int) async throws -> [AuditEntry]
+}
+
+extension OutboxStore {
+    /// Two transactions; a backend that can do both in one overrides this.
+    public func completeAndClaim(
+        _ outcomes: [SendOutcome], channelID: String, audience: ChannelAudience, owner: String, limit: Int,
+        leaseMillis: Int64, now: Int64
+    ) async throws -> [ClaimedDelivery] {
+        if !outcomes.isEmpty { try await complete(outcomes, owner: owner, now: now) }
+        return try await claim(
+            channelID: channelID, audience: audience, owner: owner, limit: limit, leaseMillis: leaseMillis, now: now)
+    }
 }

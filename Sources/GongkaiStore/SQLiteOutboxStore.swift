@@ -1,3 +1,4 @@
+import CSQLiteTuning
 import Foundation
 import GRDB
 import GongkaiCore
@@ -14,8 +15,15 @@ public struct SQLiteOutboxStore: OutboxStore {
     /// Where the database lives (`:memory:` for in-memory stores).
     public let location: String
 
+    /// Whether SQLite runs in multi-thread mode without memory statistics
+    /// (see `gongkai_sqlite_configure`). Evaluated once, before the process's
+    /// first connection; false only if something opened SQLite earlier, which
+    /// costs speed, not correctness.
+    public static let sqliteTuned: Bool = gongkai_sqlite_configure() == 0
+
     /// Opens (creating if needed) the outbox at `path`, and migrates it.
     public init(path: String) throws {
+        _ = Self.sqliteTuned
         var configuration = Configuration()
         configuration.busyMode = .timeout(15)
         configuration.foreignKeysEnabled = true
@@ -35,6 +43,7 @@ public struct SQLiteOutboxStore: OutboxStore {
 
     /// An in-memory outbox, for tests.
     public static func inMemory() throws -> SQLiteOutboxStore {
+        _ = sqliteTuned
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         return try SQLiteOutboxStore(writer: DatabaseQueue(configuration: configuration), location: ":memory:")
@@ -255,138 +264,185 @@ public struct SQLiteOutboxStore: OutboxStore {
         channelID: String, audience: ChannelAudience, owner: String, limit: Int, leaseMillis: Int64, now: Int64
     ) async throws -> [ClaimedDelivery] {
         try await writer.write { db in
-            // One statement for the batch; the SET list is DeliveryRecord.claimed(by:leaseUntil:now:)
-            // in SQL (the contract suite holds both to the same result).
-            let claimStatement = try db.cachedStatement(
-                sql: """
-                    UPDATE delivery SET state = 'sending', lease_owner = ?, lease_expires_at = ?, next_attempt_at = ?,
-                        attempt_count = attempt_count + 1, updated_at = ?
-                    WHERE id IN (
-                        SELECT id FROM delivery
-                        WHERE channel_id = ? AND state IN ('pending','retrying','sending') AND next_attempt_at <= ?
-                        ORDER BY next_attempt_at LIMIT ?)
-                    RETURNING \(DeliveryRecord.selectColumns), trigger
-                    """)
-            let leaseUntil = now + leaseMillis
-            // Cursors read rows in place; fetchAll/fetchOne would copy every row first.
-            var records: [(DeliveryRecord, String)] = []
-            records.reserveCapacity(limit)
-            let cursor = try Row.fetchCursor(
-                claimStatement, arguments: [owner, leaseUntil, leaseUntil, now, channelID, now, limit])
-            while let row = try cursor.next() {
-                records.append((try DeliveryRecord(row: row), row[18]))
-            }
-            guard !records.isEmpty else { return [] }
-            let documentColumn = audience == .public ? "public_document" : "document"
-            let versionStatement = try db.cachedStatement(
-                sql: """
-                    SELECT v.content_hash, v.\(documentColumn), i.withdrawn_reason, i.canonical_url
-                    FROM item_version v JOIN item i ON i.id = v.item_id
-                    WHERE v.item_id = ? AND v.version = ?
-                    """)
-            var claimed: [ClaimedDelivery] = []
-            claimed.reserveCapacity(records.count)
-            for (record, trigger) in records {
-                let versions = try Row.fetchCursor(versionStatement, arguments: [record.itemID, record.wantedVersion])
-                guard let version = try versions.next() else {
-                    throw GongkaiError(
-                        .store, "version \(record.wantedVersion) is missing", item: record.itemID, channel: channelID)
-                }
-                let document = try version.withUnsafeData(atIndex: 1) { data in data.map { [UInt8]($0) } ?? [] }
-                claimed.append(
-                    ClaimedDelivery(
-                        record: record, operation: record.operation, version: record.wantedVersion,
-                        contentHash: version[0], document: document, withdrawReason: version[2],
-                        canonicalURL: version[3], trigger: AttemptTrigger(rawValue: trigger) ?? .scheduled))
-            }
-            return claimed
+            try claimRows(
+                db, channelID: channelID, audience: audience, owner: owner, limit: limit, leaseMillis: leaseMillis,
+                now: now)
         }
     }
 
     public func complete(_ outcomes: [SendOutcome], owner: String, now: Int64) async throws {
         guard !outcomes.isEmpty else { return }
         try await writer.write { db in
-            let attemptStatement = try db.cachedStatement(
-                sql: """
-                    INSERT INTO attempt (delivery_id, item_id, channel_id, version, operation, trigger, started_at,
-                        duration_ms, http_status, outcome, error, worker)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            let selectStatement = try db.cachedStatement(
-                sql: "SELECT \(DeliveryRecord.selectColumns) FROM delivery WHERE id = ?")
-            let resetTrigger = try db.cachedStatement(
-                sql: "UPDATE delivery SET trigger = 'scheduled' WHERE id = ? AND trigger = 'manual'")
-            // The common case in one statement: a publish of the wanted version succeeded and
-            // nothing changed the row meanwhile. This is succeeded() + settle() → delivered.
-            let deliveredStatement = try db.cachedStatement(
-                sql: """
-                    UPDATE delivery SET state = 'delivered', delivered_version = wanted_version, may_be_live = 1,
-                        remote_id = COALESCE(?, remote_id), remote_url = COALESCE(?, remote_url), failure_streak = 0,
-                        last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL,
-                        updated_at = ?
-                    WHERE id = ? AND state = 'sending' AND lease_owner = ? AND operation = 'publish'
-                        AND wanted_version = ? AND hold_reason IS NULL
-                    """)
-            for outcome in outcomes {
-                let outcomeText: String
-                let errorText: String?
-                switch outcome.result {
-                case .delivered:
-                    outcomeText = "ok"
-                    errorText = nil
-                case .inProgress(let remoteID, _):
-                    outcomeText = "in-progress"
-                    errorText = "accepted, still processing (\(remoteID.prefix(200)))"
-                case .failed(let failure):
-                    outcomeText = failure.permanent ? "permanent" : "retryable"
-                    errorText = String(failure.message.prefix(300))
-                }
-                if outcome.setsCanonicalURL, outcome.operation == .publish,
-                    case .delivered(_, let url?) = outcome.result
-                {
-                    try setCanonicalURL(url, itemID: outcome.itemID, now: now, db: db)
-                }
-                if case .delivered(let remoteID, let remoteURL) = outcome.result, outcome.operation == .publish,
-                    outcome.trigger == .scheduled
-                {
-                    try deliveredStatement.execute(arguments: [
-                        remoteID, remoteURL, now, outcome.deliveryID, owner, outcome.version,
-                    ])
-                    if db.changesCount == 1 {
-                        try attemptStatement.execute(arguments: [
-                            outcome.deliveryID, outcome.itemID, outcome.channelID, outcome.version,
-                            outcome.operation.rawValue, outcome.trigger.rawValue, outcome.startedAt,
-                            outcome.durationMillis, outcome.httpStatus, outcomeText, errorText, owner,
-                        ])
-                        continue
-                    }
-                }
-                guard let row = try Row.fetchOne(selectStatement, arguments: [outcome.deliveryID]) else { continue }
-                var record = try DeliveryRecord(row: row)
-                try attemptStatement.execute(arguments: [
-                    record.id, record.itemID, record.channelID, outcome.version, outcome.operation.rawValue,
-                    outcome.trigger.rawValue, outcome.startedAt, outcome.durationMillis, outcome.httpStatus,
-                    outcomeText, errorText, owner,
-                ])
-                // A lease that expired and was taken over belongs to someone else now: log, don't settle.
-                guard record.state == .sending, record.leaseOwner == owner else { continue }
-                switch outcome.result {
-                case .delivered(let remoteID, let remoteURL):
-                    record.succeeded(
-                        outcome.operation, version: outcome.version, remoteID: remoteID, remoteURL: remoteURL,
-                        canWithdraw: outcome.canWithdraw, now: now)
-                case .inProgress(let remoteID, let checkAfter):
-                    record.inProgress(
-                        outcome.operation, version: outcome.version, remoteID: remoteID, checkAfter: checkAfter,
-                        canWithdraw: outcome.canWithdraw, now: now)
-                case .failed(let failure):
-                    record.failed(
-                        outcome.operation, version: outcome.version, failure: failure, schedule: outcome.schedule,
-                        randomUnit: outcome.randomUnit, canWithdraw: outcome.canWithdraw, now: now)
-                }
-                try record.update(db)
-                if outcome.trigger == .manual { try resetTrigger.execute(arguments: [record.id]) }
+            try completeRows(db, outcomes, owner: owner, now: now)
+        }
+    }
+
+    public func completeAndClaim(
+        _ outcomes: [SendOutcome], channelID: String, audience: ChannelAudience, owner: String, limit: Int,
+        leaseMillis: Int64, now: Int64
+    ) async throws -> [ClaimedDelivery] {
+        try await writer.write { db in
+            if !outcomes.isEmpty { try completeRows(db, outcomes, owner: owner, now: now) }
+            return try claimRows(
+                db, channelID: channelID, audience: audience, owner: owner, limit: limit, leaseMillis: leaseMillis,
+                now: now)
+        }
+    }
+
+    private func claimRows(
+        _ db: Database, channelID: String, audience: ChannelAudience, owner: String, limit: Int, leaseMillis: Int64,
+        now: Int64
+    ) throws -> [ClaimedDelivery] {
+        guard limit > 0 else { return [] }
+        // One statement for the batch; the SET list is DeliveryRecord.claimed(by:leaseUntil:now:)
+        // in SQL (the contract suite holds both to the same result).
+        let claim = try SQLiteStep(
+            db,
+            sql: """
+                UPDATE delivery SET state = 'sending', lease_owner = ?, lease_expires_at = ?, next_attempt_at = ?,
+                    attempt_count = attempt_count + 1, updated_at = ?
+                WHERE id IN (
+                    SELECT id FROM delivery
+                    WHERE channel_id = ? AND state IN ('pending','retrying','sending') AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at LIMIT ?)
+                RETURNING \(DeliveryRecord.selectColumns), trigger
+                """)
+        let leaseUntil = now + leaseMillis
+        claim.bind(1, owner)
+        claim.bind(2, leaseUntil)
+        claim.bind(3, leaseUntil)
+        claim.bind(4, now)
+        claim.bind(5, channelID)
+        claim.bind(6, now)
+        claim.bind(7, limit)
+        var records: [(DeliveryRecord, AttemptTrigger)] = []
+        records.reserveCapacity(limit)
+        while try claim.step() {
+            records.append((try DeliveryRecord(claim), AttemptTrigger(rawValue: claim.string(18)) ?? .scheduled))
+        }
+        claim.reset()
+        guard !records.isEmpty else { return [] }
+        let documentColumn = audience == .public ? "public_document" : "document"
+        let version = try SQLiteStep(
+            db,
+            sql: """
+                SELECT v.content_hash, v.\(documentColumn), i.withdrawn_reason, i.canonical_url
+                FROM item_version v JOIN item i ON i.id = v.item_id
+                WHERE v.item_id = ? AND v.version = ?
+                """)
+        var claimed: [ClaimedDelivery] = []
+        claimed.reserveCapacity(records.count)
+        for (record, trigger) in records {
+            version.bind(1, record.itemID)
+            version.bind(2, record.wantedVersion)
+            guard try version.step() else {
+                throw GongkaiError(
+                    .store, "version \(record.wantedVersion) is missing", item: record.itemID, channel: channelID)
             }
+            claimed.append(
+                ClaimedDelivery(
+                    record: record, operation: record.operation, version: record.wantedVersion,
+                    contentHash: version.string(0), document: version.bytes(1), withdrawReason: version.optionalString(2),
+                    canonicalURL: version.optionalString(3), trigger: trigger))
+            version.reset()
+        }
+        return claimed
+    }
+
+    private func completeRows(_ db: Database, _ outcomes: [SendOutcome], owner: String, now: Int64) throws {
+        let attempt = try SQLiteStep(
+            db,
+            sql: """
+                INSERT INTO attempt (delivery_id, item_id, channel_id, version, operation, trigger, started_at,
+                    duration_ms, http_status, outcome, error, worker)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let selectStatement = try db.cachedStatement(
+            sql: "SELECT \(DeliveryRecord.selectColumns) FROM delivery WHERE id = ?")
+        let resetTrigger = try db.cachedStatement(
+            sql: "UPDATE delivery SET trigger = 'scheduled' WHERE id = ? AND trigger = 'manual'")
+        // The common case in one statement: a publish of the wanted version succeeded and
+        // nothing changed the row meanwhile. This is succeeded() + settle() → delivered.
+        let delivered = try SQLiteStep(
+            db,
+            sql: """
+                UPDATE delivery SET state = 'delivered', delivered_version = wanted_version, may_be_live = 1,
+                    remote_id = COALESCE(?, remote_id), remote_url = COALESCE(?, remote_url), failure_streak = 0,
+                    last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = NULL,
+                    updated_at = ?
+                WHERE id = ? AND state = 'sending' AND lease_owner = ? AND operation = 'publish'
+                    AND wanted_version = ? AND hold_reason IS NULL
+                """)
+        func logAttempt(_ outcome: SendOutcome, deliveryID: Int64, outcomeText: String, errorText: String?) throws {
+            attempt.bind(1, deliveryID)
+            attempt.bind(2, outcome.itemID)
+            attempt.bind(3, outcome.channelID)
+            attempt.bind(4, outcome.version)
+            attempt.bind(5, outcome.operation.rawValue)
+            attempt.bind(6, outcome.trigger.rawValue)
+            attempt.bind(7, outcome.startedAt)
+            attempt.bind(8, outcome.durationMillis)
+            attempt.bind(9, outcome.httpStatus)
+            attempt.bind(10, outcomeText)
+            attempt.bind(11, errorText)
+            attempt.bind(12, owner)
+            try attempt.run()
+        }
+        for outcome in outcomes {
+            let outcomeText: String
+            let errorText: String?
+            switch outcome.result {
+            case .delivered:
+                outcomeText = "ok"
+                errorText = nil
+            case .inProgress(let remoteID, _):
+                outcomeText = "in-progress"
+                errorText = "accepted, still processing (\(remoteID.prefix(200)))"
+            case .failed(let failure):
+                outcomeText = failure.permanent ? "permanent" : "retryable"
+                errorText = String(failure.message.prefix(300))
+            }
+            if outcome.setsCanonicalURL, outcome.operation == .publish,
+                case .delivered(_, let url?) = outcome.result
+            {
+                try setCanonicalURL(url, itemID: outcome.itemID, now: now, db: db)
+            }
+            if case .delivered(let remoteID, let remoteURL) = outcome.result, outcome.operation == .publish,
+                outcome.trigger == .scheduled
+            {
+                delivered.bind(1, remoteID)
+                delivered.bind(2, remoteURL)
+                delivered.bind(3, now)
+                delivered.bind(4, outcome.deliveryID)
+                delivered.bind(5, owner)
+                delivered.bind(6, outcome.version)
+                try delivered.run()
+                if delivered.changes == 1 {
+                    try logAttempt(outcome, deliveryID: outcome.deliveryID, outcomeText: outcomeText, errorText: errorText)
+                    continue
+                }
+            }
+            guard let row = try Row.fetchOne(selectStatement, arguments: [outcome.deliveryID]) else { continue }
+            var record = try DeliveryRecord(row: row)
+            try logAttempt(outcome, deliveryID: record.id, outcomeText: outcomeText, errorText: errorText)
+            // A lease that expired and was taken over belongs to someone else now: log, don't settle.
+            guard record.state == .sending, record.leaseOwner == owner else { continue }
+            switch outcome.result {
+            case .delivered(let remoteID, let remoteURL):
+                record.succeeded(
+                    outcome.operation, version: outcome.version, remoteID: remoteID, remoteURL: remoteURL,
+                    canWithdraw: outcome.canWithdraw, now: now)
+            case .inProgress(let remoteID, let checkAfter):
+                record.inProgress(
+                    outcome.operation, version: outcome.version, remoteID: remoteID, checkAfter: checkAfter,
+                    canWithdraw: outcome.canWithdraw, now: now)
+            case .failed(let failure):
+                record.failed(
+                    outcome.operation, version: outcome.version, failure: failure, schedule: outcome.schedule,
+                    randomUnit: outcome.randomUnit, canWithdraw: outcome.canWithdraw, now: now)
+            }
+            try record.update(db)
+            if outcome.trigger == .manual { try resetTrigger.execute(arguments: [record.id]) }
         }
     }
 

@@ -279,4 +279,39 @@ struct OutboxStoreContractTests {
         let counts = try await store.stateCounts()
         #expect(counts["hub"]?[.pending] == 1)
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func completeAndClaimRecordsThenClaimsLikeTheTwoCallsInTurn(kind: StoreKind) async throws {
+        let store = try kind.make()
+        _ = try await store.submit(
+            (1...5).map { PreparedItem(F.item("c\($0)")) }, routes: [F.publicRoute], actor: "t", now: t0)
+        // Nothing to record yet: a plain claim.
+        let first = try await store.completeAndClaim(
+            [], channelID: "hub", audience: .public, owner: "w", limit: 2, leaseMillis: 10_000, now: t0 + 1)
+        #expect(first.count == 2)
+        // One success, one retryable failure, then the next claim in the same step.
+        let second = try await store.completeAndClaim(
+            [F.success(first[0], at: t0 + 2), F.failure(first[1], at: t0 + 2)], channelID: "hub", audience: .public,
+            owner: "w", limit: 10, leaseMillis: 10_000, now: t0 + 2)
+        // The failed one is not due again yet (retry in 1 s), so the claim takes the other three.
+        #expect(Set(second.map(\.record.itemID)) == ["c3", "c4", "c5"])
+        #expect(second.allSatisfy { $0.record.state == .sending && $0.document == PreparedItem(F.item($0.record.itemID)).publicDocument })
+        let delivered = try #require(try await store.deliveries(DeliveryFilter(itemID: first[0].record.itemID)).first)
+        #expect(delivered.state == .delivered)
+        #expect(delivered.remoteID == "r-\(first[0].record.itemID)")
+        let retrying = try #require(try await store.deliveries(DeliveryFilter(itemID: first[1].record.itemID)).first)
+        #expect(retrying.state == .retrying)
+        #expect(retrying.nextAttemptAt == t0 + 2 + 1_000)
+        #expect(try await store.attempts(itemID: first[0].record.itemID, channelID: nil).map(\.outcome) == ["ok"])
+        #expect(try await store.attempts(itemID: first[1].record.itemID, channelID: nil).map(\.outcome) == ["retryable"])
+        // Due again after the retry delay.
+        let third = try await store.completeAndClaim(
+            second.map { F.success($0, at: t0 + 3) }, channelID: "hub", audience: .public, owner: "w", limit: 10,
+            leaseMillis: 10_000, now: t0 + 1_002)
+        #expect(third.map(\.record.itemID) == [first[1].record.itemID])
+        #expect(third.first?.record.attemptCount == 2)
+        let counts = try await store.stateCounts()
+        #expect(counts["hub"]?[.delivered] == 4)
+        #expect(counts["hub"]?[.sending] == 1)
+    }
 }
