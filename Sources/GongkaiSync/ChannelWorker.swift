@@ -56,9 +56,15 @@ final class ChannelWorker: Sendable {
         let batchSize = max(1, runtime.adapter.batchSize)
         let claimLimit = max(configuration.claimBatch, batchSize)
         let concurrency = max(definition.concurrency, batchSize)
+        let prefetch = Self.prefetchLimit(
+            definition: definition, configuration: configuration, lease: lease, batchSize: batchSize)
         var breaker = definition.breaker
         var bucket = definition.rateLimit
         var inFlight = 0
+        // Claimed (leased in the store) but not yet sent: lets one transaction claim a large
+        // batch while only `concurrency` sends run. Bounded so each lease outlives its wait.
+        var queue: [ClaimedDelivery] = []
+        var queueStart = 0
         var acks: [SendOutcome] = []
         var oldestAck: Int64 = 0
         var paused = false
@@ -66,6 +72,47 @@ final class ChannelWorker: Sendable {
         var iterator = wakeups.makeAsyncIterator()
 
         await withDiscardingTaskGroup { group in
+            func startSends() {
+                guard queueStart < queue.count else { return }
+                var slots = concurrency - inFlight
+                if batchSize > 1 {
+                    while slots > 0 && queueStart < queue.count {
+                        let end = min(queueStart + min(batchSize, slots), queue.count)
+                        let batch = Array(queue[queueStart..<end])
+                        group.addTask { await self.sendBatch(batch) }
+                        inFlight += batch.count
+                        slots -= batch.count
+                        queueStart = end
+                    }
+                } else {
+                    while slots > 0 && queueStart < queue.count {
+                        let delivery = queue[queueStart]
+                        group.addTask { await self.send(delivery) }
+                        inFlight += 1
+                        slots -= 1
+                        queueStart += 1
+                    }
+                }
+                if queueStart == queue.count {
+                    queue.removeAll(keepingCapacity: true)
+                    queueStart = 0
+                }
+            }
+
+            func releaseQueue() async {
+                guard queueStart < queue.count else { return }
+                let ids = queue[queueStart...].map(\.record.id)
+                queue.removeAll(keepingCapacity: true)
+                queueStart = 0
+                do {
+                    _ = try await store.release(owner: configuration.workerID, deliveryIDs: ids, now: clock.now())
+                } catch {
+                    logger.warning(
+                        "could not release claimed deliveries; their leases will expire",
+                        metadata: ["error": "\(error)", "count": "\(ids.count)"])
+                }
+            }
+
             while true {
                 let done = completed.withLock { finished -> [SendOutcome] in
                     defer { finished.removeAll(keepingCapacity: true) }
@@ -79,15 +126,15 @@ final class ChannelWorker: Sendable {
                     for outcome in done { record(outcome, in: &breaker, now: now) }
                 }
                 let stop = stopping.load(ordering: .acquiring)
-                let capacity = concurrency - inFlight
-                // Write acknowledgements in batches, but never let one wait long or block a claim.
-                if !acks.isEmpty
-                    && (stop || inFlight * 2 < concurrency || acks.count >= configuration.claimBatch
-                        || now - oldestAck >= configuration.ackDelay)
-                {
-                    if await flush(&acks) { now = clock.now() } else { await pause(250) }
+                if stop || paused || breaker.isOpen {
+                    // Nothing claimed may wait out a stop, a pause or an outage under our lease.
+                    await releaseQueue()
+                } else {
+                    startSends()
                 }
+                let queued = queue.count - queueStart
                 if stop {
+                    if !acks.isEmpty, !(await flush(&acks)) { await pause(250) }
                     if inFlight == 0 && acks.isEmpty { break }
                     await iterator.next()
                     continue
@@ -100,60 +147,78 @@ final class ChannelWorker: Sendable {
                 }
                 var wakeAt = now + configuration.pollInterval
                 var claimedAny = false
-                if !paused && capacity > 0 && (inFlight == 0 || capacity * 4 >= concurrency) {
-                    var probe = breaker
-                    if probe.permit(now: now) {
-                        // Half-open lets one probe through; claim one delivery for it.
-                        let probing = probe.isHalfOpenState
+                var claimAttempted = false
+                var probe = breaker
+                if !paused && queued == 0 && probe.permit(now: now) {
+                    // Half-open lets one probe through; claim one delivery for it.
+                    let probing = probe.isHalfOpenState
+                    let target = concurrency + (probing ? 0 : prefetch)
+                    let space = target - inFlight
+                    // Claim in chunks (a quarter of what may be held) so transactions stay large.
+                    if space > 0 && (inFlight == 0 || space * 4 >= target) {
                         var tokens = bucket
-                        let allowed = min(tokens.take(min(capacity, claimLimit), now: now), probing ? 1 : .max)
+                        let allowed = min(tokens.take(min(space, claimLimit), now: now), probing ? 1 : .max)
                         if allowed > 0 {
-                            let claimed = await claim(limit: allowed, lease: lease, now: now)
+                            claimAttempted = true
+                            let claimed = await claim(limit: allowed, lease: lease, now: now, acks: &acks)
+                            now = clock.now()
                             if !claimed.isEmpty {
                                 breaker = probe
                                 _ = bucket.take(claimed.count, now: now)
                                 claimedAny = claimed.count == allowed && !probing
-                                inFlight += claimed.count
-                                if batchSize > 1 {
-                                    for start in stride(from: 0, to: claimed.count, by: batchSize) {
-                                        let batch = Array(claimed[start..<min(start + batchSize, claimed.count)])
-                                        group.addTask { await self.sendBatch(batch) }
-                                    }
-                                } else {
-                                    for delivery in claimed {
-                                        group.addTask { await self.send(delivery) }
-                                    }
-                                }
+                                queue.append(contentsOf: claimed)
+                                startSends()
                             } else if inFlight == 0, let due = try? await store.nextDue(channelID: definition.id) {
                                 wakeAt = min(wakeAt, max(due, now + 1))
                             }
                         } else {
                             wakeAt = min(wakeAt, now + max(1, min(bucket.waitTime(for: 1, now: now), configuration.pollInterval)))
                         }
-                    } else if let retryAt = breaker.retryAt(now: now) {
-                        wakeAt = min(wakeAt, retryAt)
                     }
+                } else if !paused, let retryAt = breaker.retryAt(now: now) {
+                    wakeAt = min(wakeAt, retryAt)
+                }
+                // Acknowledgements not written with a claim: in batches, but none waits long.
+                if !claimAttempted && !acks.isEmpty
+                    && (inFlight * 2 < concurrency || acks.count >= configuration.claimBatch
+                        || now - oldestAck >= configuration.ackDelay)
+                {
+                    if await flush(&acks) { now = clock.now() } else { await pause(250) }
                 }
                 if claimedAny { continue }
                 if !acks.isEmpty { wakeAt = min(wakeAt, oldestAck + configuration.ackDelay) }
                 await waitForWake(until: wakeAt, iterator: &iterator)
             }
         }
-        do {
-            let released = try await store.release(owner: configuration.workerID, deliveryIDs: nil, now: clock.now())
-            if released > 0 { logger.info("released unsent leases", metadata: ["count": "\(released)"]) }
-        } catch {
-            logger.error("could not release leases; they will expire", metadata: ["error": "\(error)"])
-        }
     }
 
-    private func claim(limit: Int, lease: Int64, now: Int64) async -> [ClaimedDelivery] {
+    /// How many claimed deliveries may wait for a free send slot: none for a
+    /// rate-limited or batch channel (tokens and batches are counted at the
+    /// claim), otherwise whole multiples of the concurrency, as many as can
+    /// each still be sent, one request timeout after another, within the lease.
+    static func prefetchLimit(
+        definition: ChannelDefinition, configuration: EngineConfiguration, lease: Int64, batchSize: Int
+    ) -> Int {
+        guard batchSize == 1, definition.rateLimit.isUnlimited, definition.timeout > 0 else { return 0 }
+        let rounds = (lease - configuration.leaseMargin) / definition.timeout - 1
+        guard rounds > 0 else { return 0 }
+        return min(configuration.claimBatch, definition.concurrency * Int(rounds))
+    }
+
+    /// Claims, writing pending acknowledgements in the same transaction; on a store
+    /// error keeps them for the next try (never drops one).
+    private func claim(limit: Int, lease: Int64, now: Int64, acks: inout [SendOutcome]) async -> [ClaimedDelivery] {
         do {
-            return try await store.claim(
-                channelID: runtime.definition.id, audience: runtime.definition.audience,
+            let claimed = try await store.completeAndClaim(
+                acks, channelID: runtime.definition.id, audience: runtime.definition.audience,
                 owner: configuration.workerID, limit: limit, leaseMillis: lease, now: now)
+            if !acks.isEmpty {
+                onRecorded?(runtime.definition.id, acks)
+                acks.removeAll(keepingCapacity: true)
+            }
+            return claimed
         } catch {
-            logger.error("claim failed", metadata: ["error": "\(error)"])
+            logger.error("claim failed", metadata: ["error": "\(error)", "acknowledgements": "\(acks.count)"])
             return []
         }
     }

@@ -17,7 +17,7 @@ public struct EngineConfiguration: Sendable, Equatable {
 
     public init(
         workerID: String, leaseMillis: Int64 = 60_000, leaseMargin: Int64 = 5_000, pollInterval: Int64 = 500,
-        claimBatch: Int = 256, ackDelay: Int64 = 5
+        claimBatch: Int = 256, ackDelay: Int64 = 50
     ) {
         self.workerID = workerID
         self.leaseMillis = leaseMillis

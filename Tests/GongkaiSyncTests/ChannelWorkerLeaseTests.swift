@@ -1,0 +1,118 @@
+import Foundation
+import GongkaiApp
+import GongkaiChannels
+import GongkaiCore
+import GongkaiSimulators
+import GongkaiStore
+@testable import GongkaiSync
+import Logging
+import Testing
+
+/// Leases around the worker's claim-ahead queue: what it may hold, and what a
+/// stop gives back.
+@Suite("Channel worker leases")
+struct ChannelWorkerLeaseTests {
+    static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    static func channel(_ id: String, url: String, concurrency: Int = 64, timeout: Int64 = 10_000) -> ChannelDefinition {
+        ChannelDefinition(
+            id: id, kind: .webhook, endpoint: url, secret: .environment("TEST_SECRET"), retry: EngineHarness.retry,
+            concurrency: concurrency, timeout: timeout, breakerFailureThreshold: 100)
+    }
+
+    @Test func claimAheadIsBoundedByWhatTheLeaseCanCover() {
+        let configuration = EngineConfiguration(workerID: "w")  // lease 60 s, margin 5 s, claim batch 256
+        func limit(_ definition: ChannelDefinition, batchSize: Int = 1) -> Int {
+            ChannelWorker.prefetchLimit(
+                definition: definition, configuration: configuration,
+                lease: configuration.lease(forTimeout: definition.timeout), batchSize: batchSize)
+        }
+        // 10 s requests: a queued delivery may wait 4 rounds and still be sent within 55 s.
+        #expect(limit(Self.channel("a", url: "http://x", concurrency: 64)) == 256)
+        #expect(limit(Self.channel("b", url: "http://x", concurrency: 16)) == 64)
+        #expect(limit(Self.channel("c", url: "http://x", concurrency: 4, timeout: 2_000)) == 4 * 26)
+        // A 30 s timeout leaves no round to spare; a 60 s one has a longer lease but still none.
+        #expect(limit(Self.channel("d", url: "http://x", timeout: 30_000)) == 0)
+        #expect(limit(Self.channel("e", url: "http://x", timeout: 60_000)) == 0)
+        // Rate-limited and batch channels count their tokens and batches at the claim: no queue.
+        var limited = Self.channel("f", url: "http://x")
+        limited.ratePerSecond = 10
+        limited.rateBurst = 10
+        #expect(limit(limited) == 0)
+        #expect(limit(Self.channel("g", url: "http://x"), batchSize: 50) == 0)
+    }
+
+    @Test func stoppingReleasesQueuedClaimsUntouched() async throws {
+        // One send at a time, each answered after 400 ms: the rest wait in the claim-ahead queue.
+        let secret = StandardWebhookSecret.generate()
+        let simulator = WebhookSimulator(secret: secret, logger: Self.logger)
+        try await simulator.start()
+        simulator.setFaults(WebhookFaults(slowRate: 1, slowDelay: .milliseconds(400)))
+        let store = try SQLiteOutboxStore.inMemory()
+        let definition = Self.channel("slow", url: simulator.url, concurrency: 1, timeout: 2_000)
+        let engine = DeliveryEngine(
+            store: store,
+            channels: [
+                ChannelRuntime(
+                    definition: definition,
+                    adapter: try ChannelAdapterFactory.make(definition, environment: ["TEST_SECRET": secret.text]))
+            ],
+            configuration: EngineConfiguration(workerID: "w", pollInterval: 50), logger: Self.logger)
+        let console = OutboxConsole(store: store, channels: [definition], actor: "t")
+        _ = try await console.submit((1...6).map { EndToEndTests.notice("q\($0)") })
+        let run = Task { try await engine.run() }
+        #expect(await simulator.waitUntil(acceptedCount: 1, timeout: .seconds(10)))
+        engine.stop()
+        try await run.value
+        await simulator.stop()
+
+        let rows = try await store.deliveries(DeliveryFilter(channelID: "slow"))
+        #expect(rows.count == 6)
+        #expect(!rows.contains { $0.state == .sending || $0.leaseOwner != nil })
+        let delivered = rows.filter { $0.state == .delivered }
+        #expect(delivered.count == simulator.acceptedCount)
+        // What was only queued goes back as if never claimed: pending, no attempt counted or logged.
+        let released = rows.filter { $0.state == .pending }
+        #expect(released.count == 6 - delivered.count)
+        #expect(released.count >= 1)
+        #expect(released.allSatisfy { $0.attemptCount == 0 })
+        for row in released {
+            #expect(try await store.attempts(itemID: row.itemID, channelID: "slow").isEmpty)
+        }
+    }
+
+    @Test func oneChannelStoppingNeverReleasesAnotherChannelsSendInFlight() async throws {
+        // Regression: a worker that finished first used to release every lease of the engine,
+        // so the slow channel's answer found its row pending and the item was sent again later.
+        let secret = StandardWebhookSecret.generate()
+        let fast = WebhookSimulator(secret: secret, logger: Self.logger)
+        let slow = WebhookSimulator(secret: secret, logger: Self.logger)
+        try await fast.start()
+        try await slow.start()
+        slow.setFaults(WebhookFaults(slowRate: 1, slowDelay: .milliseconds(500)))
+        let store = try SQLiteOutboxStore.inMemory()
+        let definitions = [Self.channel("fast", url: fast.url), Self.channel("slow", url: slow.url, timeout: 3_000)]
+        let engine = DeliveryEngine(
+            store: store,
+            channels: try definitions.map {
+                ChannelRuntime(
+                    definition: $0, adapter: try ChannelAdapterFactory.make($0, environment: ["TEST_SECRET": secret.text]))
+            },
+            configuration: EngineConfiguration(workerID: "w", pollInterval: 50), logger: Self.logger)
+        let console = OutboxConsole(store: store, channels: definitions, actor: "t")
+        _ = try await console.submit([EndToEndTests.notice("both")])
+        let run = Task { try await engine.run() }
+        // The slow platform has the request (it records on arrival, answers 500 ms later).
+        #expect(await fast.waitUntil(acceptedCount: 1, timeout: .seconds(10)))
+        #expect(await slow.waitUntil(acceptedCount: 1, timeout: .seconds(10)))
+        engine.stop()
+        try await run.value
+        await fast.stop()
+        await slow.stop()
+
+        let rows = try await store.deliveries(DeliveryFilter(itemID: "both"))
+        #expect(rows.count == 2)
+        #expect(rows.allSatisfy { $0.state == .delivered && $0.attemptCount == 1 })
+        #expect(try await store.attempts(itemID: "both", channelID: "slow").map(\.outcome) == ["ok"])
+    }
+}
