@@ -294,7 +294,7 @@ public enum Bench {
     }
 
     static func line(_ label: String, _ figure: String, _ note: String) -> String {
-        label.padding(toLength: 14, withPad: " ", startingAt: 0) + figure.padding(toLength: 30, withPad: " ", startingAt: 0) + note
+        label.padding(toLength: max(14, label.count + 1), withPad: " ", startingAt: 0) + figure.padding(toLength: 30, withPad: " ", startingAt: 0) + note
     }
 
     static func rate(_ value: Double) -> String { String(format: "%.0f", value) }
