@@ -160,7 +160,11 @@ final class ChannelWorker: Sendable {
                         let allowed = min(tokens.take(min(space, claimLimit), now: now), probing ? 1 : .max)
                         if allowed > 0 {
                             claimAttempted = true
-                            let claimed = await claim(limit: allowed, lease: lease, now: now, acks: &acks)
+                            guard let claimed = await claim(limit: allowed, lease: lease, now: now, acks: &acks) else {
+                                // The store is failing: back off rather than spin on it.
+                                await pause(250)
+                                continue
+                            }
                             now = clock.now()
                             if !claimed.isEmpty {
                                 breaker = probe
@@ -206,8 +210,8 @@ final class ChannelWorker: Sendable {
     }
 
     /// Claims, writing pending acknowledgements in the same transaction; on a store
-    /// error keeps them for the next try (never drops one).
-    private func claim(limit: Int, lease: Int64, now: Int64, acks: inout [SendOutcome]) async -> [ClaimedDelivery] {
+    /// error keeps them for the next try (never drops one) and returns nil.
+    private func claim(limit: Int, lease: Int64, now: Int64, acks: inout [SendOutcome]) async -> [ClaimedDelivery]? {
         do {
             let claimed = try await store.completeAndClaim(
                 acks, channelID: runtime.definition.id, audience: runtime.definition.audience,
@@ -219,7 +223,7 @@ final class ChannelWorker: Sendable {
             return claimed
         } catch {
             logger.error("claim failed", metadata: ["error": "\(error)", "acknowledgements": "\(acks.count)"])
-            return []
+            return nil
         }
     }
 

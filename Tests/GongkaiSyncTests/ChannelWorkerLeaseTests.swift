@@ -115,4 +115,38 @@ struct ChannelWorkerLeaseTests {
         #expect(rows.allSatisfy { $0.state == .delivered && $0.attemptCount == 1 })
         #expect(try await store.attempts(itemID: "both", channelID: "slow").map(\.outcome) == ["ok"])
     }
+
+    @Test func aFailingStoreIsRetriedWithBackOffAndNothingIsLost() async throws {
+        let secret = StandardWebhookSecret.generate()
+        let simulator = WebhookSimulator(secret: secret, logger: Self.logger)
+        try await simulator.start()
+        let store = FlakyStore(base: try SQLiteOutboxStore.inMemory(), failures: 4)
+        let definition = Self.channel("hub", url: simulator.url, concurrency: 4, timeout: 2_000)
+        let engine = DeliveryEngine(
+            store: store,
+            channels: [
+                ChannelRuntime(
+                    definition: definition,
+                    adapter: try ChannelAdapterFactory.make(definition, environment: ["TEST_SECRET": secret.text]))
+            ],
+            configuration: EngineConfiguration(workerID: "w", pollInterval: 50), logger: Self.logger)
+        let console = OutboxConsole(store: store, channels: [definition], actor: "t")
+        _ = try await console.submit((1...3).map { EndToEndTests.notice("f\($0)") })
+        let run = Task { try await engine.run() }
+        #expect(await simulator.waitUntil(acceptedCount: 3, timeout: .seconds(20)))
+        engine.stop()
+        try await run.value
+        await simulator.stop()
+
+        // Four refused claims, each after a pause: a worker that spun on the failing store
+        // would have used them up within a few milliseconds.
+        let refusals = store.refusals
+        #expect(refusals.count == 4)
+        if let first = refusals.first, let last = refusals.last {
+            #expect(last - first >= .milliseconds(3 * 250))
+        }
+        let rows = try await store.deliveries(DeliveryFilter(channelID: "hub"))
+        #expect(rows.count == 3)
+        #expect(rows.allSatisfy { $0.state == .delivered && $0.attemptCount == 1 })
+    }
 }
