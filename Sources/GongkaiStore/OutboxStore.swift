@@ -23,6 +23,7 @@ public protocol OutboxStore: Sendable {
     func complete(_ outcomes: [SendOutcome], owner: String, now: Int64) async throws
     /// ``complete(_:owner:now:)`` then ``claim(channelID:audience:owner:limit:leaseMillis:now:)``:
     /// the delivery loop's usual step, in one transaction where the backend can.
+    /// Throws only if `outcomes` were not recorded, so a caller may keep and retry them.
     func completeAndClaim(
         _ outcomes: [SendOutcome], channelID: String, audience: ChannelAudience, owner: String, limit: Int,
         leaseMillis: Int64, now: Int64
@@ -62,8 +63,25 @@ extension OutboxStore {
         _ outcomes: [SendOutcome], channelID: String, audience: ChannelAudience, owner: String, limit: Int,
         leaseMillis: Int64, now: Int64
     ) async throws -> [ClaimedDelivery] {
-        if !outcomes.isEmpty { try await complete(outcomes, owner: owner, now: now) }
-        return try await claim(
-            channelID: channelID, audience: audience, owner: owner, limit: limit, leaseMillis: leaseMillis, now: now)
+        try await completeThenClaim(
+            outcomes, channelID: channelID, audience: audience, owner: owner, limit: limit, leaseMillis: leaseMillis,
+            now: now)
+    }
+
+    /// ``completeAndClaim(_:channelID:audience:owner:limit:leaseMillis:now:)`` as two transactions.
+    public func completeThenClaim(
+        _ outcomes: [SendOutcome], channelID: String, audience: ChannelAudience, owner: String, limit: Int,
+        leaseMillis: Int64, now: Int64
+    ) async throws -> [ClaimedDelivery] {
+        guard !outcomes.isEmpty else {
+            return try await claim(
+                channelID: channelID, audience: audience, owner: owner, limit: limit, leaseMillis: leaseMillis, now: now)
+        }
+        try await complete(outcomes, owner: owner, now: now)
+        // The outcomes are stored: a failing claim must not make the caller record them twice.
+        // It claims nothing now and meets the same error on its next claim.
+        return (try? await claim(
+            channelID: channelID, audience: audience, owner: owner, limit: limit, leaseMillis: leaseMillis, now: now))
+            ?? []
     }
 }

@@ -116,11 +116,12 @@ struct ChannelWorkerLeaseTests {
         #expect(try await store.attempts(itemID: "both", channelID: "slow").map(\.outcome) == ["ok"])
     }
 
-    @Test func aFailingStoreIsRetriedWithBackOffAndNothingIsLost() async throws {
+    @Test(arguments: [false, true])
+    func aFailingStoreIsRetriedWithBackOffAndNothingIsLost(twoStep: Bool) async throws {
         let secret = StandardWebhookSecret.generate()
         let simulator = WebhookSimulator(secret: secret, logger: Self.logger)
         try await simulator.start()
-        let store = FlakyStore(base: try SQLiteOutboxStore.inMemory(), failures: 4)
+        let store = FlakyStore(base: try SQLiteOutboxStore.inMemory(), failures: 4, twoStep: twoStep)
         let definition = Self.channel("hub", url: simulator.url, concurrency: 4, timeout: 2_000)
         let engine = DeliveryEngine(
             store: store,
@@ -148,5 +149,35 @@ struct ChannelWorkerLeaseTests {
         let rows = try await store.deliveries(DeliveryFilter(channelID: "hub"))
         #expect(rows.count == 3)
         #expect(rows.allSatisfy { $0.state == .delivered && $0.attemptCount == 1 })
+        // Every result written exactly once, also when a claim failed after its results were stored.
+        for row in rows {
+            #expect(try await store.attempts(itemID: row.itemID, channelID: "hub").map(\.outcome) == ["ok"])
+        }
+    }
+
+    @Test func theTwoStepCombinedCallNeverRecordsResultsTwice() async throws {
+        // Results stored, then the claim fails: the call must not throw, or the caller would
+        // keep the results and write them again.
+        let base = try SQLiteOutboxStore.inMemory()
+        let store = FlakyStore(base: base, failures: 0, twoStep: true)
+        let definition = Self.channel("hub", url: "http://127.0.0.1:9/hook")
+        _ = try await OutboxConsole(store: store, channels: [definition], actor: "t")
+            .submit([EndToEndTests.notice("t1"), EndToEndTests.notice("t2")])
+        let now = SystemWallClock().now() + 1_000
+        let claimed = try await store.completeAndClaim(
+            [], channelID: "hub", audience: .public, owner: "w", limit: 1, leaseMillis: 60_000, now: now)
+        #expect(claimed.count == 1)
+        let outcome = SendOutcome(
+            deliveryID: claimed[0].record.id, itemID: claimed[0].record.itemID, channelID: "hub", operation: .publish,
+            version: claimed[0].version, result: .delivered(remoteID: nil, remoteURL: nil), httpStatus: 200,
+            startedAt: now + 1, durationMillis: 1, trigger: .scheduled, schedule: EngineHarness.retry, randomUnit: 0.5,
+            canWithdraw: true)
+        let failing = FlakyStore(base: base, failures: 1, twoStep: true)
+        let next = try await failing.completeAndClaim(
+            [outcome], channelID: "hub", audience: .public, owner: "w", limit: 1, leaseMillis: 60_000, now: now + 2)
+        #expect(next.isEmpty)
+        #expect(failing.refusals.count == 1)
+        #expect(try await base.deliveries(DeliveryFilter(itemID: claimed[0].record.itemID)).first?.state == .delivered)
+        #expect(try await base.attempts(itemID: claimed[0].record.itemID, channelID: nil).count == 1)
     }
 }

@@ -6,13 +6,17 @@ import Synchronization
 /// An outbox whose claims fail the first `failures` times, as a locked or full
 /// database would; everything else goes to the real store. Records when each
 /// refused claim happened, so a test can see how the engine backs off.
+/// `twoStep` makes the combined step the protocol's two-transaction version,
+/// as a backend without its own would have.
 final class FlakyStore: OutboxStore {
     let base: any OutboxStore
+    let twoStep: Bool
     private let remaining: Mutex<Int>
     private let refusedAt = Mutex<[ContinuousClock.Instant]>([])
 
-    init(base: any OutboxStore, failures: Int) {
+    init(base: any OutboxStore, failures: Int, twoStep: Bool = false) {
         self.base = base
+        self.twoStep = twoStep
         remaining = Mutex(failures)
     }
 
@@ -41,6 +45,11 @@ final class FlakyStore: OutboxStore {
         _ outcomes: [SendOutcome], channelID: String, audience: ChannelAudience, owner: String, limit: Int,
         leaseMillis: Int64, now: Int64
     ) async throws -> [ClaimedDelivery] {
+        if twoStep {
+            return try await completeThenClaim(
+                outcomes, channelID: channelID, audience: audience, owner: owner, limit: limit,
+                leaseMillis: leaseMillis, now: now)
+        }
         try maybeFail()
         return try await base.completeAndClaim(
             outcomes, channelID: channelID, audience: audience, owner: owner, limit: limit, leaseMillis: leaseMillis,
