@@ -63,6 +63,24 @@ struct CLITests {
         #expect(try await storedItems() == 0)
     }
 
+    @Test func benchRunsOnlyTheChosenPhasesAndPrintsTheirCPUCost() async throws {
+        let result = try await cli.run([
+            "bench", "--phase", "bookkeeping", "--phase", "bare", "--items", "40", "--channels", "1",
+            "--concurrency", "4",
+        ])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("bookkeeping"))
+        #expect(result.stdout.contains("bare HTTP"))
+        #expect(result.stdout.contains("µs/request"))
+        // Phases not asked for do not run.
+        #expect(!result.stdout.contains("end to end"))
+        #expect(!result.stdout.contains("latency"))
+        #expect(!result.stdout.contains("reconcile"))
+        let unknown = try await cli.run(["bench", "--phase", "everything"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("--phase"))
+    }
+
     @Test func dryRunValidatesAndStoresNothing() async throws {
         let result = try await cli.run(["submit", "--dry-run", "-"], stdin: Self.json(SampleDisclosures.notice))
         #expect(result.status == 0)
