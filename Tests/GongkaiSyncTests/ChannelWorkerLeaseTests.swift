@@ -20,6 +20,22 @@ struct ChannelWorkerLeaseTests {
             concurrency: concurrency, timeout: timeout, breakerFailureThreshold: 100)
     }
 
+    /// An engine over `definitions` (signed with `secret`), started on the items submitted first.
+    static func startEngine(
+        store: any OutboxStore, definitions: [ChannelDefinition], secret: StandardWebhookSecret,
+        submitting items: [DisclosureItem]
+    ) async throws -> (engine: DeliveryEngine, run: Task<Void, any Error>) {
+        let engine = DeliveryEngine(
+            store: store,
+            channels: try definitions.map {
+                ChannelRuntime(
+                    definition: $0, adapter: try ChannelAdapterFactory.make($0, environment: ["TEST_SECRET": secret.text]))
+            },
+            configuration: EngineConfiguration(workerID: "w", pollInterval: 50), logger: logger)
+        _ = try await OutboxConsole(store: store, channels: definitions, actor: "t").submit(items)
+        return (engine, Task { try await engine.run() })
+    }
+
     @Test func claimAheadIsBoundedByWhatTheLeaseCanCover() {
         let configuration = EngineConfiguration(workerID: "w")  // lease 60 s, margin 5 s, claim batch 256
         func limit(_ definition: ChannelDefinition, batchSize: Int = 1) -> Int {
@@ -50,17 +66,8 @@ struct ChannelWorkerLeaseTests {
         simulator.setFaults(WebhookFaults(slowRate: 1, slowDelay: .milliseconds(400)))
         let store = try SQLiteOutboxStore.inMemory()
         let definition = Self.channel("slow", url: simulator.url, concurrency: 1, timeout: 2_000)
-        let engine = DeliveryEngine(
-            store: store,
-            channels: [
-                ChannelRuntime(
-                    definition: definition,
-                    adapter: try ChannelAdapterFactory.make(definition, environment: ["TEST_SECRET": secret.text]))
-            ],
-            configuration: EngineConfiguration(workerID: "w", pollInterval: 50), logger: Self.logger)
-        let console = OutboxConsole(store: store, channels: [definition], actor: "t")
-        _ = try await console.submit((1...6).map { EndToEndTests.notice("q\($0)") })
-        let run = Task { try await engine.run() }
+        let (engine, run) = try await Self.startEngine(
+            store: store, definitions: [definition], secret: secret, submitting: (1...6).map { EndToEndTests.notice("q\($0)") })
         #expect(await simulator.waitUntil(acceptedCount: 1, timeout: .seconds(10)))
         engine.stop()
         try await run.value
@@ -92,16 +99,8 @@ struct ChannelWorkerLeaseTests {
         slow.setFaults(WebhookFaults(slowRate: 1, slowDelay: .milliseconds(500)))
         let store = try SQLiteOutboxStore.inMemory()
         let definitions = [Self.channel("fast", url: fast.url), Self.channel("slow", url: slow.url, timeout: 3_000)]
-        let engine = DeliveryEngine(
-            store: store,
-            channels: try definitions.map {
-                ChannelRuntime(
-                    definition: $0, adapter: try ChannelAdapterFactory.make($0, environment: ["TEST_SECRET": secret.text]))
-            },
-            configuration: EngineConfiguration(workerID: "w", pollInterval: 50), logger: Self.logger)
-        let console = OutboxConsole(store: store, channels: definitions, actor: "t")
-        _ = try await console.submit([EndToEndTests.notice("both")])
-        let run = Task { try await engine.run() }
+        let (engine, run) = try await Self.startEngine(
+            store: store, definitions: definitions, secret: secret, submitting: [EndToEndTests.notice("both")])
         // The slow platform has the request (it records on arrival, answers 500 ms later).
         #expect(await fast.waitUntil(acceptedCount: 1, timeout: .seconds(10)))
         #expect(await slow.waitUntil(acceptedCount: 1, timeout: .seconds(10)))
@@ -123,17 +122,8 @@ struct ChannelWorkerLeaseTests {
         try await simulator.start()
         let store = FlakyStore(base: try SQLiteOutboxStore.inMemory(), failures: 4, twoStep: twoStep)
         let definition = Self.channel("hub", url: simulator.url, concurrency: 4, timeout: 2_000)
-        let engine = DeliveryEngine(
-            store: store,
-            channels: [
-                ChannelRuntime(
-                    definition: definition,
-                    adapter: try ChannelAdapterFactory.make(definition, environment: ["TEST_SECRET": secret.text]))
-            ],
-            configuration: EngineConfiguration(workerID: "w", pollInterval: 50), logger: Self.logger)
-        let console = OutboxConsole(store: store, channels: [definition], actor: "t")
-        _ = try await console.submit((1...3).map { EndToEndTests.notice("f\($0)") })
-        let run = Task { try await engine.run() }
+        let (engine, run) = try await Self.startEngine(
+            store: store, definitions: [definition], secret: secret, submitting: (1...3).map { EndToEndTests.notice("f\($0)") })
         #expect(await simulator.waitUntil(acceptedCount: 3, timeout: .seconds(20)))
         engine.stop()
         try await run.value
