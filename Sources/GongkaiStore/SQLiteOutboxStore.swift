@@ -77,138 +77,29 @@ public struct SQLiteOutboxStore: OutboxStore {
         }
     }
 
-    // MARK: - Submit, withdraw, approve
+    // MARK: - Submit, withdraw, approve (the rules are OutboxRules'; this reads and writes rows)
 
     public func submit(_ items: [PreparedItem], routes: [ChannelRoute], actor: String, now: Int64) async throws
         -> [SubmitOutcome]
     {
         try await durableWrite { db in
-            try items.map { try submitOne($0, routes: routes, actor: actor, now: now, db: db) }
-        }
-    }
-
-    private func submitOne(_ prepared: PreparedItem, routes: [ChannelRoute], actor: String, now: Int64, db: Database)
-        throws -> SubmitOutcome
-    {
-        let item = prepared.item
-        let existing = try Row.fetchOne(
-            db, sql: "SELECT current_version, content_hash, review, withdrawn_at FROM item WHERE id = ?",
-            arguments: [item.id])
-        var version = 1
-        var change = SubmitOutcome.Change.created
-        if let existing {
-            let current: Int = existing[0]
-            let hash: String = existing[1]
-            let review: String = existing[2]
-            let withdrawn = existing[3] as Int64? != nil
-            if hash == prepared.contentHash && !withdrawn {
-                if review == DisclosureItem.Review.pending.rawValue && item.review == .approved {
-                    try db.execute(
-                        sql: "UPDATE item SET review = 'approved', updated_at = ? WHERE id = ?",
-                        arguments: [now, item.id])
-                    try approveDeliveries(itemID: item.id, routes: routes, now: now, db: db)
-                    try audit(db, now, actor, "approve", item.id, nil, "re-submitted as approved")
-                    return SubmitOutcome(itemID: item.id, version: current, change: .approved, contentHash: hash)
-                }
-                return SubmitOutcome(itemID: item.id, version: current, change: .unchanged, contentHash: hash)
-            }
-            version = current + 1
-            change = .updated
-            try db.execute(
-                sql: """
-                    UPDATE item SET kind = ?, category = ?, title = ?, current_version = ?, content_hash = ?,
-                        review = ?, attribute = ?, withdrawn_at = NULL, withdrawn_reason = NULL, updated_at = ?,
-                        due_on = ?, related_to = ?
-                    WHERE id = ?
-                    """,
-                arguments: [
-                    item.kind.rawValue, item.category.rawValue, item.title, version, prepared.contentHash,
-                    item.review.rawValue, item.attribute.rawValue, now, prepared.dueIfChanged?.description,
-                    Self.relatedText(item), item.id,
-                ])
-        } else {
-            try db.execute(
-                sql: """
-                    INSERT INTO item (id, kind, category, title, current_version, content_hash, review, attribute,
-                        created_at, updated_at, due_on, related_to)
-                    VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    item.id, item.kind.rawValue, item.category.rawValue, item.title, prepared.contentHash,
-                    item.review.rawValue, item.attribute.rawValue, now, now, prepared.dueIfNew?.description,
-                    Self.relatedText(item),
-                ])
-        }
-        try db.execute(
-            sql: """
-                INSERT INTO item_version (item_id, version, content_hash, document, public_document, submitted_by, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                item.id, version, prepared.contentHash, Data(prepared.document), Data(prepared.publicDocument),
-                actor, now,
-            ])
-        var existingRows: [String: DeliveryRecord] = [:]
-        if change == .updated {
-            for row in try deliveryRows(db, where: "item_id = ?", [item.id]) { existingRows[row.channelID] = row }
-        }
-        let waitsForPortal = try needsCanonicalWait(item, routes: routes, db: db)
-        for route in routes {
-            var decision = route.rule.decide(item, audience: route.audience)
-            if route.waitsForCanonical, waitsForPortal, decision == .deliver {
-                decision = .hold(ChannelRoute.canonicalHoldReason)
-            }
-            if var record = existingRows[route.channelID] {
-                record.route(version: version, decision: decision, canWithdraw: route.canWithdraw, now: now)
-                try record.update(db)
-            } else {
-                var record = DeliveryRecord(
-                    itemID: item.id, channelID: route.channelID, state: .pending, wantedVersion: version,
-                    nextAttemptAt: now, updatedAt: now)
-                record.route(version: version, decision: decision, canWithdraw: route.canWithdraw, now: now)
-                _ = try record.inserted(db)
+            try items.map { prepared in
+                let current = try snapshot(db, itemID: prepared.item.id)
+                let (outcome, writes) = OutboxRules.submit(prepared, current: current, routes: routes, actor: actor, now: now)
+                try apply(writes, db)
+                return outcome
             }
         }
-        try audit(db, now, actor, change == .created ? "submit" : "submit-version", item.id, nil, "version \(version)")
-        return SubmitOutcome(itemID: item.id, version: version, change: change, contentHash: prepared.contentHash)
-    }
-
-    /// Whether channels that link to the portal must wait: a portal channel will
-    /// carry the item and has not given it a URL yet. When no portal takes the
-    /// item, there is nothing to wait for and those channels go without a link.
-    private func needsCanonicalWait(_ item: DisclosureItem, routes: [ChannelRoute], db: Database) throws -> Bool {
-        guard routes.contains(where: \.waitsForCanonical), let portal = routes.first(where: \.isCanonical) else {
-            return false
-        }
-        if case .skip = portal.rule.decide(item, audience: portal.audience) { return false }
-        let url = try String.fetchOne(db, sql: "SELECT canonical_url FROM item WHERE id = ?", arguments: [item.id])
-        return url == nil
     }
 
     public func withdraw(itemID: String, reason: String, routes: [ChannelRoute], actor: String, now: Int64)
         async throws -> [DeliveryRecord]
     {
         try await durableWrite { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM item WHERE id = ?", arguments: [itemID]) != nil else {
-                throw GongkaiError(.unknownItem, "no item with this id in the outbox", item: itemID, field: "id")
-            }
-            try db.execute(
-                sql: """
-                    UPDATE item SET withdrawn_at = COALESCE(withdrawn_at, ?), withdrawn_reason = COALESCE(withdrawn_reason, ?),
-                        updated_at = ? WHERE id = ?
-                    """,
-                arguments: [now, reason, now, itemID])
-            let canWithdraw = Dictionary(routes.map { ($0.channelID, $0.canWithdraw) }, uniquingKeysWith: { a, _ in a })
-            var changed: [DeliveryRecord] = []
-            for var record in try deliveryRows(db, where: "item_id = ?", [itemID]) {
-                // Never routed here: nothing to take down. Already being withdrawn: nothing new to do.
-                guard record.state != .skipped, record.operation != .withdraw || record.state == .dead else { continue }
-                record.requestWithdrawal(reason: reason, canWithdraw: canWithdraw[record.channelID] ?? false, now: now)
-                try record.update(db)
-                changed.append(record)
-            }
-            try audit(db, now, actor, "withdraw", itemID, nil, reason)
-            return changed
+            guard let current = try snapshot(db, itemID: itemID) else { throw OutboxRules.unknownItem(itemID) }
+            let writes = OutboxRules.withdraw(current, reason: reason, routes: routes, actor: actor, now: now)
+            try apply(writes, db)
+            return writes.changedDeliveries
         }
     }
 
@@ -216,46 +107,11 @@ public struct SQLiteOutboxStore: OutboxStore {
         -> [DeliveryRecord]
     {
         try await durableWrite { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM item WHERE id = ?", arguments: [itemID]) != nil else {
-                throw GongkaiError(.unknownItem, "no item with this id in the outbox", item: itemID, field: "id")
-            }
-            try db.execute(
-                sql: "UPDATE item SET review = 'approved', updated_at = ? WHERE id = ?", arguments: [now, itemID])
-            let changed = try approveDeliveries(itemID: itemID, routes: routes, now: now, db: db)
-            try audit(db, now, actor, "approve", itemID, nil, nil)
-            return changed
+            guard let current = try snapshot(db, itemID: itemID) else { throw OutboxRules.unknownItem(itemID) }
+            let writes = OutboxRules.approve(current, routes: routes, actor: actor, now: now)
+            try apply(writes, db)
+            return writes.changedDeliveries
         }
-    }
-
-    @discardableResult
-    private func approveDeliveries(itemID: String, routes: [ChannelRoute], now: Int64, db: Database) throws
-        -> [DeliveryRecord]
-    {
-        let canWithdraw = Dictionary(routes.map { ($0.channelID, $0.canWithdraw) }, uniquingKeysWith: { a, _ in a })
-        let waiting = Set(routes.filter(\.waitsForCanonical).map(\.channelID))
-        var portalPending = false
-        if !waiting.isEmpty, let portal = routes.first(where: \.isCanonical) {
-            let portalState = try String.fetchOne(
-                db, sql: "SELECT state FROM delivery WHERE item_id = ? AND channel_id = ?",
-                arguments: [itemID, portal.channelID])
-            let url = try String.fetchOne(db, sql: "SELECT canonical_url FROM item WHERE id = ?", arguments: [itemID])
-            portalPending = url == nil && portalState != nil && portalState != DeliveryState.skipped.rawValue
-        }
-        var changed: [DeliveryRecord] = []
-        for var record in try deliveryRows(db, where: "item_id = ? AND hold_reason IS NOT NULL", [itemID]) {
-            let canWithdrawHere = canWithdraw[record.channelID] ?? false
-            if record.holdReason == ChannelRoute.canonicalHoldReason { continue }
-            record.approved(canWithdraw: canWithdrawHere, now: now)
-            if portalPending && waiting.contains(record.channelID) && record.state != .delivered {
-                // Approved, but it links to the portal article, which does not exist yet.
-                record.route(
-                    version: record.wantedVersion, decision: .hold(ChannelRoute.canonicalHoldReason),
-                    canWithdraw: canWithdrawHere, now: now)
-            }
-            try record.update(db)
-            changed.append(record)
-        }
-        return changed
     }
 
     // MARK: - Claim and complete
@@ -350,19 +206,8 @@ public struct SQLiteOutboxStore: OutboxStore {
     }
 
     private func completeRows(_ db: Database, _ outcomes: [SendOutcome], owner: String, now: Int64) throws {
-        let attempt = try SQLiteStep(
-            db,
-            sql: """
-                INSERT INTO attempt (delivery_id, item_id, channel_id, version, operation, trigger, started_at,
-                    duration_ms, http_status, outcome, error, worker)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        let selectStatement = try db.cachedStatement(
-            sql: "SELECT \(DeliveryRecord.selectColumns) FROM delivery WHERE id = ?")
-        let resetTrigger = try db.cachedStatement(
-            sql: "UPDATE delivery SET trigger = 'scheduled' WHERE id = ? AND trigger = 'manual'")
         // The common case in one statement: a publish of the wanted version succeeded and
-        // nothing changed the row meanwhile. This is succeeded() + settle() → delivered.
+        // nothing changed the row meanwhile (OutboxRules.fastDelivered says what it must set).
         let delivered = try SQLiteStep(
             db,
             sql: """
@@ -373,43 +218,14 @@ public struct SQLiteOutboxStore: OutboxStore {
                 WHERE id = ? AND state = 'sending' AND lease_owner = ? AND operation = 'publish'
                     AND wanted_version = ? AND hold_reason IS NULL
                 """)
-        func logAttempt(_ outcome: SendOutcome, deliveryID: Int64, outcomeText: String, errorText: String?) throws {
-            attempt.bind(1, deliveryID)
-            attempt.bind(2, outcome.itemID)
-            attempt.bind(3, outcome.channelID)
-            attempt.bind(4, outcome.version)
-            attempt.bind(5, outcome.operation.rawValue)
-            attempt.bind(6, outcome.trigger.rawValue)
-            attempt.bind(7, outcome.startedAt)
-            attempt.bind(8, outcome.durationMillis)
-            attempt.bind(9, outcome.httpStatus)
-            attempt.bind(10, outcomeText)
-            attempt.bind(11, errorText)
-            attempt.bind(12, owner)
-            try attempt.run()
-        }
+        var settledFast = Set<Int64>()
+        var rows: [Int64: DeliveryRecord] = [:]
+        var items: [String: ItemSnapshot] = [:]
         for outcome in outcomes {
-            let outcomeText: String
-            let errorText: String?
-            switch outcome.result {
-            case .delivered:
-                outcomeText = "ok"
-                errorText = nil
-            case .inProgress(let remoteID, _):
-                outcomeText = "in-progress"
-                errorText = "accepted, still processing (\(remoteID.prefix(200)))"
-            case .failed(let failure):
-                outcomeText = failure.permanent ? "permanent" : "retryable"
-                errorText = String(failure.message.prefix(300))
+            if OutboxRules.publishedCanonicalURL(outcome) != nil, items[outcome.itemID] == nil {
+                items[outcome.itemID] = try snapshot(db, itemID: outcome.itemID)
             }
-            if outcome.setsCanonicalURL, outcome.operation == .publish,
-                case .delivered(_, let url?) = outcome.result
-            {
-                try setCanonicalURL(url, itemID: outcome.itemID, now: now, db: db)
-            }
-            if case .delivered(let remoteID, let remoteURL) = outcome.result, outcome.operation == .publish,
-                outcome.trigger == .scheduled
-            {
+            if let (remoteID, remoteURL) = OutboxRules.fastDelivered(outcome) {
                 delivered.bind(1, remoteID)
                 delivered.bind(2, remoteURL)
                 delivered.bind(3, now)
@@ -418,59 +234,22 @@ public struct SQLiteOutboxStore: OutboxStore {
                 delivered.bind(6, outcome.version)
                 try delivered.run()
                 if delivered.changes == 1 {
-                    try logAttempt(outcome, deliveryID: outcome.deliveryID, outcomeText: outcomeText, errorText: errorText)
+                    settledFast.insert(outcome.deliveryID)
                     continue
                 }
             }
-            guard let row = try Row.fetchOne(selectStatement, arguments: [outcome.deliveryID]) else { continue }
-            var record = try DeliveryRecord(row: row)
-            try logAttempt(outcome, deliveryID: record.id, outcomeText: outcomeText, errorText: errorText)
-            // A lease that expired and was taken over belongs to someone else now: log, don't settle.
-            guard record.state == .sending, record.leaseOwner == owner else { continue }
-            switch outcome.result {
-            case .delivered(let remoteID, let remoteURL):
-                record.succeeded(
-                    outcome.operation, version: outcome.version, remoteID: remoteID, remoteURL: remoteURL,
-                    canWithdraw: outcome.canWithdraw, now: now)
-            case .inProgress(let remoteID, let checkAfter):
-                record.inProgress(
-                    outcome.operation, version: outcome.version, remoteID: remoteID, checkAfter: checkAfter,
-                    canWithdraw: outcome.canWithdraw, now: now)
-            case .failed(let failure):
-                record.failed(
-                    outcome.operation, version: outcome.version, failure: failure, schedule: outcome.schedule,
-                    randomUnit: outcome.randomUnit, canWithdraw: outcome.canWithdraw, now: now)
-            }
-            try record.update(db)
-            if outcome.trigger == .manual { try resetTrigger.execute(arguments: [record.id]) }
+            if let row = try deliveryRows(db, where: "id = ?", [outcome.deliveryID]).first { rows[row.id] = row }
         }
-    }
-
-    /// The portal published the item: its URL is now canonical, and the
-    /// deliveries that link to it may go.
-    private func setCanonicalURL(_ url: String, itemID: String, now: Int64, db: Database) throws {
-        try db.execute(
-            sql: "UPDATE item SET canonical_url = ? WHERE id = ? AND canonical_url IS NOT ?", arguments: [url, itemID, url])
-        for var record in try deliveryRows(
-            db, where: "item_id = ? AND hold_reason = ?", [itemID, ChannelRoute.canonicalHoldReason])
-        {
-            record.approved(canWithdraw: false, now: now)
-            try record.update(db)
-        }
+        try apply(
+            OutboxRules.complete(outcomes, settledFast: settledFast, rows: rows, items: items, owner: owner, now: now), db)
     }
 
     public func release(owner: String, deliveryIDs: [Int64]?, now: Int64) async throws -> Int {
         try await writer.write { db in
-            var rows = try deliveryRows(db, where: "state = 'sending' AND lease_owner = ?", [owner])
-            if let deliveryIDs {
-                let wanted = Set(deliveryIDs)
-                rows = rows.filter { wanted.contains($0.id) }
-            }
-            for var record in rows {
-                record.released(now: now)
-                try record.update(db)
-            }
-            return rows.count
+            let rows = try deliveryRows(db, where: "state = 'sending' AND lease_owner = ?", [owner])
+            let writes = OutboxRules.release(rows, deliveryIDs: deliveryIDs, now: now)
+            try apply(writes, db)
+            return writes.changedDeliveries.count
         }
     }
 
@@ -531,9 +310,8 @@ public struct SQLiteOutboxStore: OutboxStore {
         """
 
     /// Related ids as stored: newline-separated (ids never contain one), nil for none.
-    private static func relatedText(_ item: DisclosureItem) -> String? {
-        guard let related = item.relatedTo, !related.isEmpty else { return nil }
-        return related.joined(separator: "\n")
+    private static func relatedText(_ related: [String]) -> String? {
+        related.isEmpty ? nil : related.joined(separator: "\n")
     }
 
     /// The item columns (``itemColumns``) of `row`, starting at column `first`.
@@ -620,23 +398,11 @@ public struct SQLiteOutboxStore: OutboxStore {
         itemID: String, channelID: String?, force: Bool, routes: [ChannelRoute], actor: String, now: Int64
     ) async throws -> [DeliveryRecord] {
         try await writer.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM item WHERE id = ?", arguments: [itemID]) != nil else {
-                throw GongkaiError(.unknownItem, "no item with this id in the outbox", item: itemID, field: "id")
-            }
-            var rows = try deliveryRows(db, where: "item_id = ?", [itemID])
-            if let channelID {
-                rows = rows.filter { $0.channelID == channelID }
-                guard !rows.isEmpty else {
-                    throw GongkaiError(
-                        .unknownChannel, "the item has no delivery on this channel", item: itemID, channel: channelID,
-                        field: "channel")
-                }
-            }
-            let changed = try resendRows(rows, force: force, routes: routes, now: now, db: db)
-            try audit(
-                db, now, actor, force ? "resend-force" : "resend", itemID, channelID,
-                "\(changed.count) deliveries queued")
-            return changed
+            guard let current = try snapshot(db, itemID: itemID) else { throw OutboxRules.unknownItem(itemID) }
+            let writes = try OutboxRules.resend(
+                current, channelID: channelID, force: force, routes: routes, actor: actor, now: now)
+            try apply(writes, db)
+            return writes.changedDeliveries
         }
     }
 
@@ -652,38 +418,25 @@ public struct SQLiteOutboxStore: OutboxStore {
                 arguments.append(since)
             }
             let rows = try deliveryRows(db, where: sql, StatementArguments(arguments))
-            let changed = try resendRows(rows, force: false, routes: routes, now: now, db: db)
-            try audit(
-                db, now, actor, "recover", nil, channelID,
-                "states \(states.map(\.rawValue).joined(separator: ",")); \(changed.count) deliveries queued")
-            return changed.count
+            let writes = OutboxRules.recover(
+                rows, channelID: channelID, states: states, routes: routes, actor: actor, now: now)
+            try apply(writes, db)
+            return writes.changedDeliveries.count
         }
-    }
-
-    private func resendRows(_ rows: [DeliveryRecord], force: Bool, routes: [ChannelRoute], now: Int64, db: Database)
-        throws -> [DeliveryRecord]
-    {
-        let canWithdraw = Dictionary(routes.map { ($0.channelID, $0.canWithdraw) }, uniquingKeysWith: { a, _ in a })
-        let markManual = try db.cachedStatement(sql: "UPDATE delivery SET trigger = 'manual' WHERE id = ?")
-        var changed: [DeliveryRecord] = []
-        for var record in rows
-        where record.resend(force: force, canWithdraw: canWithdraw[record.channelID] ?? false, now: now) {
-            try record.update(db)
-            try markManual.execute(arguments: [record.id])
-            changed.append(record)
-        }
-        return changed
     }
 
     public func setPaused(channelID: String, paused: Bool, reason: String?, actor: String, now: Int64) async throws {
+        let (pause, event) = OutboxRules.pause(channelID: channelID, paused: paused, reason: reason, actor: actor, now: now)
         try await writer.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO channel_state (channel_id, paused, reason, changed_at, changed_by) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (channel_id) DO UPDATE SET paused = excluded.paused, reason = excluded.reason,
                         changed_at = excluded.changed_at, changed_by = excluded.changed_by
-                    """, arguments: [channelID, paused, reason, now, actor])
-            try audit(db, now, actor, paused ? "pause" : "resume", nil, channelID, reason)
+                    """, arguments: [pause.channelID, pause.paused, pause.reason, pause.changedAt, pause.changedBy])
+            var writes = OutboxWrites()
+            writes.audit.append(event)
+            try apply(writes, db)
         }
     }
 
@@ -739,12 +492,86 @@ public struct SQLiteOutboxStore: OutboxStore {
         return try Row.fetchAll(statement, arguments: arguments).map(DeliveryRecord.init(row:))
     }
 
-    private func audit(
-        _ db: Database, _ at: Int64, _ actor: String, _ action: String, _ itemID: String?, _ channelID: String?,
-        _ detail: String?
-    ) throws {
-        let statement = try db.cachedStatement(
-            sql: "INSERT INTO audit (at, actor, action, item_id, channel_id, detail) VALUES (?, ?, ?, ?, ?, ?)")
-        try statement.execute(arguments: [at, actor, action, itemID, channelID, detail])
+    /// The item's row and all its deliveries, as the rules read them.
+    private func snapshot(_ db: Database, itemID: String) throws -> ItemSnapshot? {
+        guard
+            let item = try Row.fetchOne(
+                db, sql: "SELECT \(Self.itemColumns) FROM item WHERE id = ?", arguments: [itemID]
+            ).map(Self.itemRecord)
+        else { return nil }
+        return ItemSnapshot(item: item, deliveries: try deliveryRows(db, where: "item_id = ? ORDER BY id", [itemID]))
+    }
+
+    /// Writes what a rule decided, in the order ``OutboxWrites`` gives.
+    private func apply(_ writes: OutboxWrites, _ db: Database) throws {
+        if !writes.items.isEmpty {
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO item (\(Self.itemColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, category = excluded.category,
+                        title = excluded.title, current_version = excluded.current_version,
+                        content_hash = excluded.content_hash, review = excluded.review, attribute = excluded.attribute,
+                        withdrawn_at = excluded.withdrawn_at, withdrawn_reason = excluded.withdrawn_reason,
+                        updated_at = excluded.updated_at, due_on = excluded.due_on,
+                        canonical_url = excluded.canonical_url, related_to = excluded.related_to
+                    """)
+            for item in writes.items {
+                try upsert.execute(arguments: [
+                    item.id, item.kind, item.category, item.title, item.currentVersion, item.contentHash, item.review,
+                    item.attribute, item.withdrawnAt, item.withdrawnReason, item.createdAt, item.updatedAt, item.dueOn,
+                    item.canonicalURL, Self.relatedText(item.relatedTo),
+                ])
+            }
+        }
+        if let version = writes.version {
+            try db.execute(
+                sql: """
+                    INSERT INTO item_version (item_id, version, content_hash, document, public_document, submitted_by, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    version.itemID, version.version, version.contentHash, Data(version.document),
+                    Data(version.publicDocument), version.submittedBy, version.createdAt,
+                ])
+        }
+        for record in writes.newDeliveries { _ = try record.inserted(db) }
+        for record in writes.changedDeliveries { try record.update(db) }
+        if !writes.triggers.isEmpty {
+            let mark = try db.cachedStatement(sql: "UPDATE delivery SET trigger = ? WHERE id = ?")
+            for (id, trigger) in writes.triggers { try mark.execute(arguments: [trigger.rawValue, id]) }
+        }
+        if !writes.attempts.isEmpty {
+            let attempt = try SQLiteStep(
+                db,
+                sql: """
+                    INSERT INTO attempt (delivery_id, item_id, channel_id, version, operation, trigger, started_at,
+                        duration_ms, http_status, outcome, error, worker)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for entry in writes.attempts {
+                attempt.bind(1, entry.deliveryID)
+                attempt.bind(2, entry.itemID)
+                attempt.bind(3, entry.channelID)
+                attempt.bind(4, entry.version)
+                attempt.bind(5, entry.operation.rawValue)
+                attempt.bind(6, entry.trigger.rawValue)
+                attempt.bind(7, entry.startedAt)
+                attempt.bind(8, entry.durationMillis)
+                attempt.bind(9, entry.httpStatus)
+                attempt.bind(10, entry.outcome)
+                attempt.bind(11, entry.error)
+                attempt.bind(12, entry.worker)
+                try attempt.run()
+            }
+        }
+        if !writes.audit.isEmpty {
+            let audit = try db.cachedStatement(
+                sql: "INSERT INTO audit (at, actor, action, item_id, channel_id, detail) VALUES (?, ?, ?, ?, ?, ?)")
+            for event in writes.audit {
+                try audit.execute(arguments: [
+                    event.at, event.actor, event.action, event.itemID, event.channelID, event.detail,
+                ])
+            }
+        }
     }
 }
