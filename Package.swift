@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "gongkai", targets: ["gongkai"]),
         .library(name: "GongkaiCore", targets: ["GongkaiCore"]),
         .library(name: "GongkaiStore", targets: ["GongkaiStore"]),
+        .library(name: "GongkaiStoreContract", targets: ["GongkaiStoreContract"]),
         .library(name: "GongkaiChannels", targets: ["GongkaiChannels"]),
         .library(name: "GongkaiSync", targets: ["GongkaiSync"]),
         .library(name: "GongkaiSimulators", targets: ["GongkaiSimulators"]),
@@ -46,6 +47,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The store contract as a library: every backend's test target runs all of it.
+        .target(
+            name: "GongkaiStoreContract",
+            dependencies: ["GongkaiCore", "GongkaiStore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -111,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GongkaiStoreTests",
-            dependencies: ["GongkaiCore", "GongkaiStore"],
+            dependencies: ["GongkaiCore", "GongkaiStore", "GongkaiStoreContract"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

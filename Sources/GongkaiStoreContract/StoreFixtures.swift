@@ -1,12 +1,12 @@
 import GongkaiCore
 import GongkaiStore
 
-/// Items and routes for store tests. The store does not validate (the console
+/// Items, routes and outcomes for the store contract. The store does not validate (the console
 /// does), so these only need to be well-formed enough to route.
-enum Fixtures {
-    static let t0: Int64 = 1_790_000_000_000
+public enum StoreFixtures {
+    public static let t0: Int64 = 1_790_000_000_000
 
-    static func item(
+    public static func item(
         _ id: String, kind: DisclosureItem.Kind = .notice, title: String = "关于开展森林防火宣传月活动的通知",
         attribute: DisclosureItem.Attribute = .proactive, review: DisclosureItem.Review = .approved,
         idNumber: String? = nil
@@ -23,15 +23,15 @@ enum Fixtures {
         return item
     }
 
-    static let publicRoute = ChannelRoute(channelID: "hub", audience: .public, rule: .everything, canWithdraw: true)
-    static let governmentRoute = ChannelRoute(
+    public static let publicRoute = ChannelRoute(channelID: "hub", audience: .public, rule: .everything, canWithdraw: true)
+    public static let governmentRoute = ChannelRoute(
         channelID: "credit", audience: .government, rule: RoutingRule(kinds: [.penalty, .licence]), canWithdraw: true)
-    static let robotRoute = ChannelRoute(channelID: "robot", audience: .public, rule: .everything, canWithdraw: false)
-    static let routes = [publicRoute, robotRoute]
+    public static let robotRoute = ChannelRoute(channelID: "robot", audience: .public, rule: .everything, canWithdraw: false)
+    public static let routes = [publicRoute, robotRoute]
 
-    static let fastRetry = try! RetrySchedule(delays: [1_000, 2_000], jitter: 0)
+    public static let fastRetry = try! RetrySchedule(delays: [1_000, 2_000], jitter: 0)
 
-    static func success(_ claimed: ClaimedDelivery, at now: Int64, canWithdraw: Bool = true) -> SendOutcome {
+    public static func success(_ claimed: ClaimedDelivery, at now: Int64, canWithdraw: Bool = true) -> SendOutcome {
         SendOutcome(
             deliveryID: claimed.record.id, itemID: claimed.record.itemID,
             channelID: claimed.record.channelID, operation: claimed.operation, version: claimed.version,
@@ -40,7 +40,7 @@ enum Fixtures {
             canWithdraw: canWithdraw)
     }
 
-    static func failure(_ claimed: ClaimedDelivery, at now: Int64, permanent: Bool = false, status: Int = 503)
+    public static func failure(_ claimed: ClaimedDelivery, at now: Int64, permanent: Bool = false, status: Int = 503)
         -> SendOutcome
     {
         SendOutcome(

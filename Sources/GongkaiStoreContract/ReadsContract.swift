@@ -1,0 +1,188 @@
+import GongkaiCore
+import GongkaiStore
+import Testing
+
+/// The reads that reports, reconciliation and the operator's views page through.
+extension OutboxStoreContract {
+    enum Reads {
+        typealias F = StoreFixtures
+        static let t0 = StoreFixtures.t0
+
+        static func itemsPageInIDOrderWithEveryField(_ store: any OutboxStore) async throws {
+            var related = F.item("b", kind: .interpretation)
+            related.relatedTo = ["a", "c"]
+            var prepared = PreparedItem(related)
+            prepared.dueIfNew = CalendarDate("2026-03-11")
+            _ = try await store.submit(
+                [PreparedItem(F.item("c")), PreparedItem(F.item("a")), prepared, PreparedItem(F.item("e")),
+                 PreparedItem(F.item("d"))],
+                routes: F.routes, actor: "t", now: t0)
+            let first = try await store.items(after: nil, limit: 2)
+            #expect(first.map(\.id) == ["a", "b"])
+            let rest = try await store.items(after: "b", limit: 10)
+            #expect(rest.map(\.id) == ["c", "d", "e"])
+            #expect(try await store.items(after: "e", limit: 10).isEmpty)
+            let b = try #require(first.last)
+            #expect(b.kind == "interpretation")
+            #expect(b.relatedTo == ["a", "c"])
+            #expect(b.dueOn == "2026-03-11")
+            #expect(b.currentVersion == 1)
+            #expect(b.contentHash == prepared.contentHash)
+            #expect(b.createdAt == t0 && b.updatedAt == t0)
+            #expect(b.withdrawnAt == nil && b.withdrawnReason == nil && b.canonicalURL == nil)
+            #expect(try await store.item(id: "b") == b)
+            #expect(try await store.item(id: "zz") == nil)
+        }
+
+        static func deliveriesWithItemsPageOneChannel(_ store: any OutboxStore) async throws {
+            _ = try await store.submit(
+                ["c", "a", "b"].map { PreparedItem(F.item($0)) }, routes: F.routes, actor: "t", now: t0)
+            let page = try await store.deliveriesWithItems(channelID: "hub", afterItemID: nil, limit: 2)
+            #expect(page.map(\.item.id) == ["a", "b"])
+            #expect(page.allSatisfy { $0.delivery.channelID == "hub" && $0.delivery.itemID == $0.item.id })
+            #expect(try await page.first?.item == store.item(id: "a"))
+            let next = try await store.deliveriesWithItems(channelID: "hub", afterItemID: "b", limit: 2)
+            #expect(next.map(\.item.id) == ["c"])
+            #expect(try await next.first?.delivery == store.deliveries(DeliveryFilter(itemID: "c", channelID: "hub")).first)
+            #expect(try await store.deliveriesWithItems(channelID: "nowhere", afterItemID: nil, limit: 5).isEmpty)
+        }
+
+        static func deliveryFiltersCombineAndOrder(_ store: any OutboxStore) async throws {
+            _ = try await store.submit(
+                ["b", "a", "c"].map { PreparedItem(F.item($0)) } + [PreparedItem(F.item("p", review: .pending))],
+                routes: F.routes, actor: "t", now: t0)
+            let all = try await store.deliveries(DeliveryFilter())
+            #expect(all.map { "\($0.itemID)/\($0.channelID)" } == [
+                "a/hub", "a/robot", "b/hub", "b/robot", "c/hub", "c/robot", "p/hub", "p/robot",
+            ])
+            let hub = try await store.deliveries(DeliveryFilter(channelID: "hub", states: [.pending]))
+            #expect(hub.map(\.itemID) == ["a", "b", "c"])
+            let blocked = try await store.deliveries(DeliveryFilter(states: [.blocked, .dead]))
+            #expect(blocked.map(\.itemID) == ["p", "p"])
+            let paged = try await store.deliveries(DeliveryFilter(channelID: "robot", limit: 2, afterItemID: "a"))
+            #expect(paged.map(\.itemID) == ["b", "c"])
+            let one = try #require(try await store.deliveries(DeliveryFilter(itemID: "b", channelID: "robot")).first)
+            #expect(one.state == .pending && one.wantedVersion == 1 && one.deliveredVersion == nil)
+            #expect(one.nextAttemptAt == t0 && one.updatedAt == t0 && one.attemptCount == 0 && !one.mayBeLive)
+            #expect(one.leaseOwner == nil && one.leaseExpiresAt == nil && one.remoteID == nil)
+            let counts = try await store.stateCounts()
+            #expect(counts["hub"] == [.pending: 3, .blocked: 1])
+            #expect(counts["robot"] == [.pending: 3, .blocked: 1])
+        }
+
+        static func attemptsKeepEveryFieldAndFilterByChannel(_ store: any OutboxStore) async throws {
+            _ = try await store.submit([PreparedItem(F.item("a"))], routes: F.routes, actor: "t", now: t0)
+            let hub = try await store.claim(channelID: "hub", audience: .public, owner: "w1", limit: 1, leaseMillis: 1000, now: t0 + 1)
+            let robot = try await store.claim(channelID: "robot", audience: .public, owner: "w2", limit: 1, leaseMillis: 1000, now: t0 + 1)
+            try await store.complete([F.failure(hub[0], at: t0 + 2, status: 503)], owner: "w1", now: t0 + 5)
+            var lost = F.failure(robot[0], at: t0 + 3)
+            lost.httpStatus = nil
+            lost.result = .failed(SendFailure(permanent: true, message: "HTTP 400: 参数错误"))
+            try await store.complete([lost], owner: "w2", now: t0 + 6)
+            let all = try await store.attempts(itemID: "a", channelID: nil)
+            #expect(all.map(\.channelID) == ["hub", "robot"])
+            let first = try #require(all.first)
+            #expect(first.deliveryID == hub[0].record.id && first.itemID == "a" && first.version == 1)
+            #expect(first.operation == "publish" && first.trigger == "scheduled" && first.worker == "w1")
+            #expect(first.startedAt == t0 + 2 && first.durationMillis == 3 && first.httpStatus == 503)
+            #expect(first.outcome == "retryable" && first.error == "HTTP 503")
+            let robotOnly = try await store.attempts(itemID: "a", channelID: "robot")
+            #expect(robotOnly.count == 1)
+            #expect(robotOnly.first?.httpStatus == nil)
+            #expect(robotOnly.first?.outcome == "permanent")
+            #expect(robotOnly.first?.error == "HTTP 400: 参数错误")
+            #expect(try await store.attempts(itemID: "nobody", channelID: nil).isEmpty)
+        }
+
+        static func auditLogIsNewestFirstByItemAndLimited(_ store: any OutboxStore) async throws {
+            _ = try await store.submit([PreparedItem(F.item("a")), PreparedItem(F.item("b"))], routes: F.routes, actor: "oa", now: t0)
+            _ = try await store.withdraw(itemID: "a", reason: "已废止", routes: F.routes, actor: "ops", now: t0 + 5)
+            try await store.setPaused(channelID: "robot", paused: true, reason: "维护", actor: "ops", now: t0 + 6)
+            let newest = try await store.auditLog(itemID: nil, limit: 2)
+            #expect(newest.map(\.action) == ["pause", "withdraw"])
+            #expect(newest.first?.channelID == "robot" && newest.first?.itemID == nil && newest.first?.detail == "维护")
+            #expect(newest.last?.at == t0 + 5 && newest.last?.actor == "ops" && newest.last?.detail == "已废止")
+            let a = try await store.auditLog(itemID: "a", limit: 10)
+            #expect(a.map(\.action) == ["withdraw", "submit"])
+            #expect(a.last?.detail == "version 1")
+            #expect(try await store.auditLog(itemID: nil, limit: 10).count == 4)
+            #expect(a[0].id > a[1].id)
+        }
+
+        static func nextDueIsTheChannelsEarliestClaimableTime(_ store: any OutboxStore) async throws {
+            #expect(try await store.nextDue(channelID: "hub") == nil)
+            _ = try await store.submit([PreparedItem(F.item("a"))], routes: F.routes, actor: "t", now: t0)
+            _ = try await store.submit([PreparedItem(F.item("b"))], routes: F.routes, actor: "t", now: t0 + 50)
+            _ = try await store.submit([PreparedItem(F.item("p", review: .pending))], routes: F.routes, actor: "t", now: t0 - 50)
+            #expect(try await store.nextDue(channelID: "hub") == t0)
+            let claimed = try await store.claim(channelID: "hub", audience: .public, owner: "w", limit: 1, leaseMillis: 10_000, now: t0 + 60)
+            #expect(claimed.map(\.record.itemID) == ["a"])
+            // b is due first now; a's lease ends later.
+            #expect(try await store.nextDue(channelID: "hub") == t0 + 50)
+            try await store.complete([F.failure(claimed[0], at: t0 + 61)], owner: "w", now: t0 + 70)
+            #expect(try await store.nextDue(channelID: "hub") == t0 + 50)
+            let b = try await store.claim(channelID: "hub", audience: .public, owner: "w", limit: 1, leaseMillis: 10_000, now: t0 + 80)
+            try await store.complete([F.success(b[0], at: t0 + 81)], owner: "w", now: t0 + 90)
+            // Only a's retry is left (fast schedule: 1 s after the failure).
+            #expect(try await store.nextDue(channelID: "hub") == t0 + 70 + 1_000)
+            #expect(try await store.nextDue(channelID: "robot") == t0)
+        }
+    }
+
+    /// What several workers or daemons do to one store at the same time.
+    enum Concurrency {
+        typealias F = StoreFixtures
+        static let t0 = StoreFixtures.t0
+
+        static func concurrentClaimersNeverShareARow(_ store: any OutboxStore) async throws {
+            let count = 240
+            _ = try await store.submit(
+                (0..<count).map { PreparedItem(F.item("c\($0)")) }, routes: [F.publicRoute], actor: "t", now: t0)
+            let claimedIDs = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for worker in 0..<6 {
+                    group.addTask {
+                        var mine: [Int64] = []
+                        while true {
+                            let batch = try await store.claim(
+                                channelID: "hub", audience: .public, owner: "w\(worker)", limit: 7, leaseMillis: 60_000,
+                                now: t0 + 1)
+                            if batch.isEmpty { return mine }
+                            #expect(batch.allSatisfy { $0.record.leaseOwner == "w\(worker)" })
+                            mine += batch.map(\.record.id)
+                            try await store.complete(batch.map { F.success($0, at: t0 + 2) }, owner: "w\(worker)", now: t0 + 2)
+                        }
+                    }
+                }
+                var all: [Int64] = []
+                for try await ids in group { all += ids }
+                return all
+            }
+            #expect(claimedIDs.count == count)
+            #expect(Set(claimedIDs).count == count)
+            #expect(try await store.stateCounts()["hub"] == [.delivered: count])
+            let attempts = try await store.attempts(itemID: "c7", channelID: nil)
+            #expect(attempts.count == 1)
+        }
+
+        static func concurrentSubmitsOfOneItemStayConsistent(_ store: any OutboxStore) async throws {
+            // Eight writers each submit their own edit of the same item: every edit becomes one
+            // version, in some order, and the deliveries want the last one.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<8 {
+                    group.addTask {
+                        _ = try await store.submit(
+                            [PreparedItem(F.item("same", title: "关于开展森林防火宣传月活动的通知（第\(writer)稿）"))],
+                            routes: F.routes, actor: "w\(writer)", now: t0 + Int64(writer))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let item = try #require(try await store.item(id: "same"))
+            #expect(item.currentVersion == 8)
+            let rows = try await store.deliveries(DeliveryFilter(itemID: "same"))
+            #expect(rows.count == 2)
+            #expect(rows.allSatisfy { $0.wantedVersion == 8 })
+            #expect(try await store.auditLog(itemID: "same", limit: 20).count == 8)
+        }
+    }
+}
