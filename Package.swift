@@ -55,6 +55,16 @@ let package = Package(
             dependencies: ["GongkaiCore", "GongkaiStore"],
             swiftSettings: swiftSettings
         ),
+        // Test helpers that start real parts (a throwaway PostgreSQL cluster).
+        .target(
+            name: "GongkaiTestSupport",
+            dependencies: [
+                "GongkaiStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "GongkaiChannels",
             dependencies: [
@@ -118,7 +128,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GongkaiStoreTests",
-            dependencies: ["GongkaiCore", "GongkaiStore", "GongkaiStoreContract"],
+            dependencies: [
+                "GongkaiCore", "GongkaiStore", "GongkaiStoreContract", "GongkaiTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

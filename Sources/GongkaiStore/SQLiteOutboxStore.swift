@@ -53,7 +53,15 @@ public struct SQLiteOutboxStore: OutboxStore {
         self.writer = writer
         self.location = location
         do {
-            try SQLiteMigrations.migrator.migrate(writer)
+            let migrator = SQLiteMigrations.migrator
+            let applied = try writer.read { db in try migrator.appliedIdentifiers(db) }
+            let known = Set(migrator.migrations)
+            if let unknown = applied.first(where: { !known.contains($0) }) {
+                throw GongkaiError(
+                    .store,
+                    "the outbox at \(location) has schema \(unknown), newer than this gongkai knows (\(migrator.migrations.last ?? "none")): upgrade gongkai before using it")
+            }
+            try migrator.migrate(writer)
             // GRDB sets synchronous = NORMAL for WAL after prepareDatabase; state it and read it back.
             try writer.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -64,6 +72,9 @@ public struct SQLiteOutboxStore: OutboxStore {
             throw GongkaiError(.store, "cannot migrate the outbox database at \(location): \(error)")
         }
     }
+
+    /// The number of schema migrations applied (all that this build knows, once opened).
+    public var schemaVersion: Int { SQLiteMigrations.migrator.migrations.count }
 
     /// The journal mode and the `synchronous` level of bookkeeping and of submits, read back from SQLite.
     public func durability() throws -> (journalMode: String, bookkeeping: Int, submit: Int) {

@@ -1,0 +1,196 @@
+import Foundation
+import GongkaiCore
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Where the outbox lives, read from the `database` setting: a SQLite file
+/// path (the embedded default) or a `postgres://user@host:port/database` URL.
+///
+/// A password never belongs in the setting: it comes from
+/// `GONGKAI_DATABASE_PASSWORD` or the `databasePasswordFile` setting, and a URL
+/// that carries one is refused without echoing it.
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(PostgresLocation)
+
+    public struct PostgresLocation: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public var user: String
+        public var database: String
+        /// `sslmode` from the URL: `disable`, `prefer` (the default, as libpq's) or `require`.
+        public var tls: String
+    }
+
+    public init(_ setting: String) throws(GongkaiError) {
+        let lower = setting.lowercased()
+        guard lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") else {
+            guard !setting.isEmpty else {
+                throw GongkaiError(.configuration, "database must be a SQLite file path or a postgres:// URL", field: "database")
+            }
+            self = .sqlite(path: setting)
+            return
+        }
+        func invalid(_ message: String) -> GongkaiError {
+            GongkaiError(
+                .configuration, "database URL \(message); expected postgres://user@host:5432/database", field: "database")
+        }
+        guard let url = URLComponents(string: setting) else { throw invalid("is not a valid URL") }
+        if url.password != nil {
+            throw GongkaiError(
+                .configuration,
+                "database URL must not contain a password; set GONGKAI_DATABASE_PASSWORD or databasePasswordFile instead",
+                field: "database")
+        }
+        guard let host = url.host, !host.isEmpty else { throw invalid("has no host") }
+        guard let user = url.user, !user.isEmpty else { throw invalid("has no user") }
+        let database = String(url.path.drop(while: { $0 == "/" }))
+        guard !database.isEmpty, !database.contains("/") else { throw invalid("has no database name") }
+        let port = url.port ?? 5432
+        guard (1...65_535).contains(port) else { throw invalid("has an invalid port") }
+        var tls = "prefer"
+        for item in url.queryItems ?? [] {
+            switch (item.name, item.value) {
+            case ("sslmode", let value?) where ["disable", "prefer", "require"].contains(value):
+                tls = value
+            case ("sslmode", _):
+                throw invalid("has an unsupported sslmode (use disable, prefer or require)")
+            default:
+                throw invalid("has an unknown parameter \"\(item.name)\"")
+            }
+        }
+        self = .postgres(PostgresLocation(host: host, port: port, user: user, database: database, tls: tls))
+    }
+
+    /// The setting as it may be printed (it never holds a password).
+    public var description: String {
+        switch self {
+        case .sqlite(let path): return path
+        case .postgres(let pg):
+            return "postgres://\(pg.user)@\(pg.host):\(pg.port)/\(pg.database)"
+                + (pg.tls == "prefer" ? "" : "?sslmode=\(pg.tls)")
+        }
+    }
+
+    public var isPostgres: Bool {
+        if case .postgres = self { return true }
+        return false
+    }
+}
+
+/// Connection settings for PostgreSQL (ignored for SQLite).
+public struct DatabaseOptions: Sendable, Equatable {
+    /// A file holding the password (its first line); `GONGKAI_DATABASE_PASSWORD` wins over it.
+    public var passwordFile: String?
+    /// Most connections one process opens.
+    public var poolSize = 10
+    /// Milliseconds to wait for a connection.
+    public var connectTimeout: Int64 = 10_000
+    /// Milliseconds any one statement may run before the server cancels it.
+    public var statementTimeout: Int64 = 30_000
+
+    public init() {}
+}
+
+/// An opened outbox: the store, and for PostgreSQL the connection pool that
+/// must run beside it (a `Service`; the daemon runs it in its `ServiceGroup`,
+/// one-shot commands through ``withRunning(_:)``).
+///
+/// The one way the daemon, every CLI command, the demo and the bench open the
+/// store from the `database` setting.
+public struct OutboxDatabase: Sendable {
+    public let location: DatabaseLocation
+    public let store: any OutboxStore
+    /// The PostgreSQL pool; nil for SQLite.
+    public let service: (any Service)?
+
+    /// Opens the outbox named by `setting`. SQLite is opened and migrated here;
+    /// PostgreSQL connects once ``service`` runs and migrates in ``prepare()``.
+    public static func open(
+        _ setting: String, options: DatabaseOptions = DatabaseOptions(),
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "gongkai.store")
+    ) throws -> OutboxDatabase {
+        let location = try DatabaseLocation(setting)
+        switch location {
+        case .sqlite(let path):
+            return OutboxDatabase(location: location, store: try SQLiteOutboxStore(path: path), service: nil)
+        case .postgres(let pg):
+            let password = try password(options: options, environment: environment)
+            let tls: PostgresClient.Configuration.TLS
+            switch pg.tls {
+            case "disable": tls = .disable
+            case "require": tls = .require(.makeClientConfiguration())
+            default: tls = .prefer(.makeClientConfiguration())
+            }
+            var configuration = PostgresClient.Configuration(
+                host: pg.host, port: pg.port, username: pg.user, password: password, database: pg.database, tls: tls)
+            configuration.options.maximumConnections = options.poolSize
+            configuration.options.minimumConnections = 0
+            configuration.options.connectTimeout = .milliseconds(options.connectTimeout)
+            configuration.options.additionalStartupParameters = [
+                ("statement_timeout", "\(options.statementTimeout)"),
+                ("application_name", "gongkai"),
+            ]
+            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            return OutboxDatabase(
+                location: location, store: PostgresOutboxStore(client: client, logger: logger), service: client)
+        }
+    }
+
+    /// Brings the schema up to date (PostgreSQL; SQLite did on open) and returns its
+    /// version. Refuses a schema newer than this build knows, naming both versions.
+    @discardableResult
+    public func prepare() async throws -> Int {
+        if let postgres = store as? PostgresOutboxStore { return try await postgres.migrate() }
+        return (store as? SQLiteOutboxStore)?.schemaVersion ?? 0
+    }
+
+    /// Runs the pool (if any) while `body` uses the prepared store: for commands that are not a `ServiceGroup`.
+    public func withRunning<T: Sendable>(_ body: @Sendable (any OutboxStore) async throws -> T) async throws -> T {
+        guard let service else {
+            try await prepare()
+            return try await body(store)
+        }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.run() }
+            defer { group.cancelAll() }
+            try await prepare()
+            return try await body(store)
+        }
+    }
+
+    private static func password(options: DatabaseOptions, environment: [String: String]) throws(GongkaiError)
+        -> String?
+    {
+        if let password = environment["GONGKAI_DATABASE_PASSWORD"], !password.isEmpty { return password }
+        guard let file = options.passwordFile else { return nil }
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw GongkaiError(.configuration, "cannot read the database password file \(file)", field: "databasePasswordFile")
+        }
+        let password = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        guard !password.isEmpty else {
+            throw GongkaiError(.configuration, "the database password file \(file) is empty", field: "databasePasswordFile")
+        }
+        return password
+    }
+}
+
+/// A service that waits for the store's schema before it starts: the daemon's
+/// workers run only once migrations are applied, while the pool they need runs
+/// beside them in the same `ServiceGroup`.
+public struct AfterStorePrepared<Wrapped: Service>: Service {
+    let database: OutboxDatabase
+    let wrapped: Wrapped
+
+    public init(_ database: OutboxDatabase, _ wrapped: Wrapped) {
+        self.database = database
+        self.wrapped = wrapped
+    }
+
+    public func run() async throws {
+        try await database.prepare()
+        try await wrapped.run()
+    }
+}

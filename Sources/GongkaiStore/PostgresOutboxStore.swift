@@ -1,0 +1,815 @@
+import Foundation
+import GongkaiCore
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// The scale-out outbox: PostgreSQL through PostgresNIO, shared by several daemons.
+///
+/// The rules are ``OutboxRules``'; this type reads and writes rows. What it
+/// does differently from SQLite is what sharing a database needs:
+///
+/// - A claim is one statement, `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
+///   LOCKED LIMIT n) RETURNING …`, joined to the versions it must send, so two
+///   daemons never take the same row and never wait for each other.
+/// - Every rule that reads rows to rewrite them locks them first (`FOR UPDATE`,
+///   and a transaction-scoped advisory lock per item for submits, where the
+///   item row may not exist yet), so a submit and a worker's acknowledgement
+///   of the same delivery serialize instead of one overwriting the other.
+/// - Acknowledgements go in batches: the common success in one `UPDATE … FROM
+///   jsonb_to_recordset(…)`, attempts in one `INSERT … SELECT`.
+///
+/// Durability matches SQLite's: submits and operator actions commit with
+/// `synchronous_commit = on`; claims and acknowledgements with `off`, which
+/// survives a crash of the process or of PostgreSQL's backend but may lose the
+/// last commits on a crash of the server machine, and then only causes a
+/// re-send that the idempotency key absorbs.
+///
+/// The ``PostgresClient`` must be running (it is a `Service`: the daemon runs
+/// it in its `ServiceGroup`; ``OutboxDatabase`` runs it for one-shot commands).
+public struct PostgresOutboxStore: OutboxStore {
+    public let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger = Logger(label: "gongkai.store.postgres")) {
+        self.client = client
+        self.logger = logger
+    }
+
+    // MARK: - Schema
+
+    /// Applies the migrations this build knows (under an advisory lock, so daemons
+    /// starting together migrate once) and returns the schema version.
+    /// Refuses a database whose schema is newer than this build.
+    @discardableResult
+    public func migrate() async throws -> Int {
+        try await translated("migrate the outbox database") {
+            try await client.withConnection { connection in
+                try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: logger)
+                do {
+                    try await connection.query(PostgresQuery(unsafeSQL: PostgresMigrations.createSchemaTable), logger: logger)
+                    let current = try await Self.schemaVersion(connection, logger: logger)
+                    try Self.refuseNewer(current)
+                    for migration in PostgresMigrations.all where migration.version > current {
+                        try await Self.transaction(connection, logger: logger) { connection in
+                            for statement in migration.statements {
+                                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                            }
+                            try await connection.query(
+                                "INSERT INTO gongkai_schema (version, name) VALUES (\(migration.version), \(migration.name))",
+                                logger: logger)
+                        }
+                    }
+                } catch {
+                    _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
+                    throw error
+                }
+                try await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
+                return try await Self.schemaVersion(connection, logger: logger)
+            }
+        }
+    }
+
+    /// The schema version the database records (0 when it has none), without changing it.
+    public func schemaVersion() async throws -> Int {
+        try await translated("read the schema version") {
+            try await client.withConnection { connection in
+                let exists = try await connection.query(
+                    "SELECT to_regclass('gongkai_schema') IS NOT NULL", logger: logger
+                ).collect().first?.decode(Bool.self) ?? false
+                return exists ? try await Self.schemaVersion(connection, logger: logger) : 0
+            }
+        }
+    }
+
+    /// The newest schema version this build knows.
+    public static var knownSchemaVersion: Int { PostgresMigrations.latest }
+
+    private static func schemaVersion(_ connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query("SELECT COALESCE(MAX(version), 0) FROM gongkai_schema", logger: logger)
+            .collect()
+        return Int(try rows.first?.decode(Int32.self) ?? 0)
+    }
+
+    private static func refuseNewer(_ version: Int) throws {
+        guard version <= PostgresMigrations.latest else {
+            throw GongkaiError(
+                .store,
+                "the database schema is version \(version), newer than this gongkai knows (version \(PostgresMigrations.latest)): upgrade gongkai before using this database")
+        }
+    }
+
+    /// `pg_advisory_lock` key for migrations ("gongkai" in ASCII, as a number).
+    private static let migrationLock: Int64 = 0x67_6F_6E_67_6B_61_69
+
+    // MARK: - Submit, withdraw, approve
+
+    public func submit(_ items: [PreparedItem], routes: [ChannelRoute], actor: String, now: Int64) async throws
+        -> [SubmitOutcome]
+    {
+        try await write("submit items", durable: true) { connection in
+            var outcomes: [SubmitOutcome] = []
+            for prepared in items {
+                let current = try await snapshot(connection, itemID: prepared.item.id)
+                let (outcome, writes) = OutboxRules.submit(
+                    prepared, current: current, routes: routes, actor: actor, now: now)
+                try await apply(writes, connection)
+                outcomes.append(outcome)
+            }
+            return outcomes
+        }
+    }
+
+    public func withdraw(itemID: String, reason: String, routes: [ChannelRoute], actor: String, now: Int64)
+        async throws -> [DeliveryRecord]
+    {
+        try await write("withdraw an item", durable: true) { connection in
+            guard let current = try await snapshot(connection, itemID: itemID) else {
+                throw OutboxRules.unknownItem(itemID)
+            }
+            let writes = OutboxRules.withdraw(current, reason: reason, routes: routes, actor: actor, now: now)
+            try await apply(writes, connection)
+            return writes.changedDeliveries
+        }
+    }
+
+    public func approve(itemID: String, routes: [ChannelRoute], actor: String, now: Int64) async throws
+        -> [DeliveryRecord]
+    {
+        try await write("approve an item", durable: true) { connection in
+            guard let current = try await snapshot(connection, itemID: itemID) else {
+                throw OutboxRules.unknownItem(itemID)
+            }
+            let writes = OutboxRules.approve(current, routes: routes, actor: actor, now: now)
+            try await apply(writes, connection)
+            return writes.changedDeliveries
+        }
+    }
+
+    // MARK: - Claim and complete
+
+    public func claim(
+        channelID: String, audience: ChannelAudience, owner: String, limit: Int, leaseMillis: Int64, now: Int64
+    ) async throws -> [ClaimedDelivery] {
+        guard limit > 0 else { return [] }
+        return try await translated("claim deliveries", channel: channelID) {
+            try await client.withConnection { connection in
+                try await claimRows(
+                    connection, channelID: channelID, audience: audience, owner: owner, limit: limit,
+                    leaseMillis: leaseMillis, now: now)
+            }
+        }
+    }
+
+    public func complete(_ outcomes: [SendOutcome], owner: String, now: Int64) async throws {
+        guard !outcomes.isEmpty else { return }
+        try await write("record send outcomes", durable: false) { connection in
+            try await completeRows(connection, outcomes, owner: owner, now: now)
+        }
+    }
+
+    public func completeAndClaim(
+        _ outcomes: [SendOutcome], channelID: String, audience: ChannelAudience, owner: String, limit: Int,
+        leaseMillis: Int64, now: Int64
+    ) async throws -> [ClaimedDelivery] {
+        guard !outcomes.isEmpty else {
+            return try await claim(
+                channelID: channelID, audience: audience, owner: owner, limit: limit, leaseMillis: leaseMillis, now: now)
+        }
+        return try await write("record send outcomes and claim", durable: false) { connection in
+            try await completeRows(connection, outcomes, owner: owner, now: now)
+            return try await claimRows(
+                connection, channelID: channelID, audience: audience, owner: owner, limit: limit,
+                leaseMillis: leaseMillis, now: now)
+        }
+    }
+
+    /// One statement: the SET list is DeliveryRecord.claimed(by:leaseUntil:now:) in SQL
+    /// (the contract suite holds both to the same result), and the join brings each
+    /// row's version, so a claim is one round trip.
+    private func claimRows(
+        _ connection: PostgresConnection, channelID: String, audience: ChannelAudience, owner: String, limit: Int,
+        leaseMillis: Int64, now: Int64
+    ) async throws -> [ClaimedDelivery] {
+        guard limit > 0 else { return [] }
+        let leaseUntil = now + leaseMillis
+        let documentColumn = audience == .public ? "public_document" : "document"
+        var bindings = PostgresBindings(capacity: 5)
+        bindings.append(owner)
+        bindings.append(leaseUntil)
+        bindings.append(now)
+        bindings.append(channelID)
+        bindings.append(limit)
+        let query = PostgresQuery(
+            unsafeSQL: """
+                WITH claimed AS (
+                    UPDATE delivery SET state = 'sending', lease_owner = $1, lease_expires_at = $2,
+                        next_attempt_at = $2, attempt_count = attempt_count + 1, updated_at = $3
+                    WHERE id IN (
+                        SELECT id FROM delivery
+                        WHERE channel_id = $4 AND state IN ('pending','retrying','sending') AND next_attempt_at <= $3
+                        ORDER BY next_attempt_at LIMIT $5
+                        FOR UPDATE SKIP LOCKED)
+                    RETURNING \(Self.deliveryColumns), trigger
+                )
+                SELECT claimed.*, v.content_hash, v.\(documentColumn), i.withdrawn_reason, i.canonical_url
+                FROM claimed
+                JOIN item_version v ON v.item_id = claimed.item_id AND v.version = claimed.wanted_version
+                JOIN item i ON i.id = claimed.item_id
+                ORDER BY claimed.next_attempt_at, claimed.id
+                """, binds: bindings)
+        var claimed: [ClaimedDelivery] = []
+        claimed.reserveCapacity(limit)
+        for try await row in try await connection.query(query, logger: logger) {
+            let cells = row.makeRandomAccess()
+            let record = try Self.deliveryRecord(cells)
+            let document = try cells[20].decode(ByteBuffer.self)
+            claimed.append(
+                ClaimedDelivery(
+                    record: record, operation: record.operation, version: record.wantedVersion,
+                    contentHash: try cells[19].decode(String.self), document: Array(document.readableBytesView),
+                    withdrawReason: try cells[21].decode(String?.self), canonicalURL: try cells[22].decode(String?.self),
+                    trigger: AttemptTrigger(rawValue: try cells[18].decode(String.self)) ?? .scheduled))
+        }
+        // RETURNING does not keep the subquery's order; the join sorted them again.
+        return claimed
+    }
+
+    private func completeRows(_ connection: PostgresConnection, _ outcomes: [SendOutcome], owner: String, now: Int64)
+        async throws
+    {
+        // Items first, then deliveries: the order submits lock in, so the two cannot deadlock.
+        var items: [String: ItemSnapshot] = [:]
+        for outcome in outcomes where OutboxRules.publishedCanonicalURL(outcome) != nil && items[outcome.itemID] == nil {
+            items[outcome.itemID] = try await snapshot(connection, itemID: outcome.itemID)
+        }
+        // The common case in one statement: a publish of the wanted version succeeded and
+        // nothing changed the row meanwhile (OutboxRules.fastDelivered says what it must set).
+        var fast: [FastDelivered] = []
+        for outcome in outcomes {
+            if let (remoteID, remoteURL) = OutboxRules.fastDelivered(outcome) {
+                fast.append(FastDelivered(id: outcome.deliveryID, version: outcome.version, remote_id: remoteID, remote_url: remoteURL))
+            }
+        }
+        var settledFast = Set<Int64>()
+        if !fast.isEmpty {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(try Self.json(fast))
+            bindings.append(now)
+            bindings.append(owner)
+            let query = PostgresQuery(
+                unsafeSQL: """
+                    UPDATE delivery d SET state = 'delivered', delivered_version = d.wanted_version, may_be_live = TRUE,
+                        remote_id = COALESCE(f.remote_id, d.remote_id), remote_url = COALESCE(f.remote_url, d.remote_url),
+                        failure_streak = 0, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL,
+                        next_attempt_at = NULL, updated_at = $2
+                    FROM jsonb_to_recordset($1::jsonb) AS f(id BIGINT, version BIGINT, remote_id TEXT, remote_url TEXT)
+                    WHERE d.id = f.id AND d.state = 'sending' AND d.lease_owner = $3 AND d.operation = 'publish'
+                        AND d.wanted_version = f.version AND d.hold_reason IS NULL
+                    RETURNING d.id
+                    """, binds: bindings)
+            for try await id in try await connection.query(query, logger: logger).decode(Int64.self) {
+                settledFast.insert(id)
+            }
+        }
+        var rows: [Int64: DeliveryRecord] = [:]
+        let rest = outcomes.map(\.deliveryID).filter { !settledFast.contains($0) }
+        if !rest.isEmpty {
+            for record in try await deliveryRows(
+                connection, where: "id = ANY($1) ORDER BY id FOR UPDATE", [.init(rest)])
+            {
+                rows[record.id] = record
+            }
+        }
+        try await apply(
+            OutboxRules.complete(outcomes, settledFast: settledFast, rows: rows, items: items, owner: owner, now: now),
+            connection)
+    }
+
+    public func release(owner: String, deliveryIDs: [Int64]?, now: Int64) async throws -> Int {
+        try await write("release claimed deliveries", durable: false) { connection in
+            let rows = try await deliveryRows(
+                connection, where: "state = 'sending' AND lease_owner = $1 ORDER BY id FOR UPDATE", [.init(owner)])
+            let writes = OutboxRules.release(rows, deliveryIDs: deliveryIDs, now: now)
+            try await apply(writes, connection)
+            return writes.changedDeliveries.count
+        }
+    }
+
+    public func nextDue(channelID: String) async throws -> Int64? {
+        try await translated("read the next due time", channel: channelID) {
+            let rows = try await client.query(
+                """
+                SELECT MIN(next_attempt_at) FROM delivery
+                WHERE channel_id = \(channelID) AND state IN ('pending','retrying','sending')
+                """, logger: logger
+            ).collect()
+            return try rows.first?.decode(Int64?.self) ?? nil
+        }
+    }
+
+    // MARK: - Reads
+
+    public func item(id: String) async throws -> ItemRecord? {
+        try await read("read an item") { connection in
+            try await itemRows(connection, where: "id = $1", [.init(id)]).first
+        }
+    }
+
+    public func items(after afterID: String?, limit: Int) async throws -> [ItemRecord] {
+        try await read("read items") { connection in
+            try await itemRows(connection, where: "id > $1 ORDER BY id LIMIT $2", [.init(afterID ?? ""), .init(limit)])
+        }
+    }
+
+    public func deliveriesWithItems(channelID: String, afterItemID: String?, limit: Int) async throws
+        -> [(delivery: DeliveryRecord, item: ItemRecord)]
+    {
+        try await read("read deliveries with their items", channel: channelID) { connection in
+            let deliveryColumns = Self.prefixed(Self.deliveryColumns, "d")
+            let itemColumns = Self.prefixed(Self.itemColumns, "i")
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(channelID)
+            bindings.append(afterItemID ?? "")
+            bindings.append(limit)
+            let query = PostgresQuery(
+                unsafeSQL: """
+                    SELECT \(deliveryColumns), \(itemColumns)
+                    FROM delivery d JOIN item i ON i.id = d.item_id
+                    WHERE d.channel_id = $1 AND d.item_id > $2
+                    ORDER BY d.item_id LIMIT $3
+                    """, binds: bindings)
+            var result: [(delivery: DeliveryRecord, item: ItemRecord)] = []
+            for try await row in try await connection.query(query, logger: logger) {
+                let cells = row.makeRandomAccess()
+                result.append((try Self.deliveryRecord(cells), try Self.itemRecord(cells, from: 18)))
+            }
+            return result
+        }
+    }
+
+    public func deliveries(_ filter: DeliveryFilter) async throws -> [DeliveryRecord] {
+        try await read("read deliveries") { connection in
+            var clauses: [String] = []
+            var arguments: [Argument] = []
+            func bind(_ argument: Argument) -> String {
+                arguments.append(argument)
+                return "$\(arguments.count)"
+            }
+            if let itemID = filter.itemID { clauses.append("item_id = " + bind(.init(itemID))) }
+            if let channelID = filter.channelID { clauses.append("channel_id = " + bind(.init(channelID))) }
+            if let after = filter.afterItemID { clauses.append("item_id > " + bind(.init(after))) }
+            if let states = filter.states, !states.isEmpty {
+                clauses.append("state = ANY(" + bind(.init(states.map(\.rawValue))) + ")")
+            }
+            var sql = clauses.isEmpty ? "TRUE" : clauses.joined(separator: " AND ")
+            sql += " ORDER BY item_id, channel_id"
+            if let limit = filter.limit { sql += " LIMIT " + bind(.init(limit)) }
+            return try await deliveryRows(connection, where: sql, arguments)
+        }
+    }
+
+    public func attempts(itemID: String, channelID: String?) async throws -> [AttemptRecord] {
+        try await read("read attempts") { connection in
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(itemID)
+            var sql = """
+                SELECT id, delivery_id, item_id, channel_id, version, operation, trigger, started_at, duration_ms,
+                    http_status, outcome, error, worker
+                FROM attempt WHERE delivery_id IN (SELECT id FROM delivery WHERE item_id = $1
+                """
+            if let channelID {
+                bindings.append(channelID)
+                sql += " AND channel_id = $2"
+            }
+            sql += ") ORDER BY id"
+            var result: [AttemptRecord] = []
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+                let c = row.makeRandomAccess()
+                result.append(
+                    AttemptRecord(
+                        id: try c[0].decode(Int64.self), deliveryID: try c[1].decode(Int64.self),
+                        itemID: try c[2].decode(String.self), channelID: try c[3].decode(String.self),
+                        version: try c[4].decode(Int.self), operation: try c[5].decode(String.self),
+                        trigger: try c[6].decode(String.self), startedAt: try c[7].decode(Int64.self),
+                        durationMillis: try c[8].decode(Int64.self), httpStatus: try c[9].decode(Int?.self),
+                        outcome: try c[10].decode(String.self), error: try c[11].decode(String?.self),
+                        worker: try c[12].decode(String.self)))
+            }
+            return result
+        }
+    }
+
+    public func stateCounts() async throws -> [String: [DeliveryState: Int]] {
+        try await read("count deliveries") { connection in
+            var counts: [String: [DeliveryState: Int]] = [:]
+            let rows = try await connection.query(
+                "SELECT channel_id, state, COUNT(*) FROM delivery GROUP BY channel_id, state", logger: logger)
+            for try await (channel, state, count) in rows.decode((String, String, Int64).self) {
+                guard let state = DeliveryState(rawValue: state) else { continue }
+                counts[channel, default: [:]][state] = Int(count)
+            }
+            return counts
+        }
+    }
+
+    // MARK: - Operator actions
+
+    public func resend(
+        itemID: String, channelID: String?, force: Bool, routes: [ChannelRoute], actor: String, now: Int64
+    ) async throws -> [DeliveryRecord] {
+        try await write("resend an item", durable: true) { connection in
+            guard let current = try await snapshot(connection, itemID: itemID) else {
+                throw OutboxRules.unknownItem(itemID)
+            }
+            let writes = try OutboxRules.resend(
+                current, channelID: channelID, force: force, routes: routes, actor: actor, now: now)
+            try await apply(writes, connection)
+            return writes.changedDeliveries
+        }
+    }
+
+    public func recover(
+        channelID: String, states: [DeliveryState], since: Int64?, routes: [ChannelRoute], actor: String, now: Int64
+    ) async throws -> Int {
+        try await write("recover deliveries", durable: true) { connection in
+            var arguments: [Argument] = [.init(channelID), .init(states.map(\.rawValue))]
+            var sql = "channel_id = $1 AND state = ANY($2)"
+            if let since {
+                arguments.append(.init(since))
+                sql += " AND updated_at >= $3"
+            }
+            let rows = try await deliveryRows(connection, where: sql + " ORDER BY id FOR UPDATE", arguments)
+            let writes = OutboxRules.recover(
+                rows, channelID: channelID, states: states, routes: routes, actor: actor, now: now)
+            try await apply(writes, connection)
+            return writes.changedDeliveries.count
+        }
+    }
+
+    public func setPaused(channelID: String, paused: Bool, reason: String?, actor: String, now: Int64) async throws {
+        let (pause, event) = OutboxRules.pause(
+            channelID: channelID, paused: paused, reason: reason, actor: actor, now: now)
+        try await write("pause or resume a channel", durable: true) { connection in
+            try await connection.query(
+                """
+                INSERT INTO channel_state (channel_id, paused, reason, changed_at, changed_by)
+                VALUES (\(pause.channelID), \(pause.paused), \(pause.reason), \(pause.changedAt), \(pause.changedBy))
+                ON CONFLICT (channel_id) DO UPDATE SET paused = excluded.paused, reason = excluded.reason,
+                    changed_at = excluded.changed_at, changed_by = excluded.changed_by
+                """, logger: logger)
+            var writes = OutboxWrites()
+            writes.audit.append(event)
+            try await apply(writes, connection)
+        }
+    }
+
+    public func channelPauses() async throws -> [ChannelPause] {
+        try await read("read channel pauses") { connection in
+            var result: [ChannelPause] = []
+            let rows = try await connection.query(
+                "SELECT channel_id, paused, reason, changed_at, changed_by FROM channel_state ORDER BY channel_id",
+                logger: logger)
+            for try await (channel, paused, reason, changedAt, changedBy) in rows.decode(
+                (String, Bool, String?, Int64, String).self)
+            {
+                result.append(
+                    ChannelPause(channelID: channel, paused: paused, reason: reason, changedAt: changedAt, changedBy: changedBy))
+            }
+            return result
+        }
+    }
+
+    public func auditLog(itemID: String?, limit: Int) async throws -> [AuditEntry] {
+        try await read("read the audit log") { connection in
+            var bindings = PostgresBindings(capacity: 2)
+            var sql = "SELECT id, at, actor, action, item_id, channel_id, detail FROM audit"
+            if let itemID {
+                bindings.append(itemID)
+                sql += " WHERE item_id = $1"
+            }
+            bindings.append(limit)
+            sql += " ORDER BY id DESC LIMIT $\(bindings.count)"
+            var result: [AuditEntry] = []
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            for try await (id, at, actor, action, item, channel, detail) in rows.decode(
+                (Int64, Int64, String, String, String?, String?, String?).self)
+            {
+                result.append(
+                    AuditEntry(id: id, at: at, actor: actor, action: action, itemID: item, channelID: channel, detail: detail))
+            }
+            return result
+        }
+    }
+
+    // MARK: - Reading and writing rows
+
+    /// The item's row and all its deliveries, locked until the transaction ends.
+    /// The advisory lock covers an item that does not exist yet (two submits of one new id).
+    private func snapshot(_ connection: PostgresConnection, itemID: String) async throws -> ItemSnapshot? {
+        try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(itemID), 0))", logger: logger)
+        guard let item = try await itemRows(connection, where: "id = $1 FOR UPDATE", [.init(itemID)]).first else {
+            return nil
+        }
+        let deliveries = try await deliveryRows(connection, where: "item_id = $1 ORDER BY id FOR UPDATE", [.init(itemID)])
+        return ItemSnapshot(item: item, deliveries: deliveries)
+    }
+
+    /// Writes what a rule decided, in the order ``OutboxWrites`` gives.
+    private func apply(_ writes: OutboxWrites, _ connection: PostgresConnection) async throws {
+        for item in writes.items {
+            try await connection.query(
+                """
+                INSERT INTO item (id, kind, category, title, current_version, content_hash, review, attribute,
+                    withdrawn_at, withdrawn_reason, created_at, updated_at, due_on, canonical_url, related_to)
+                VALUES (\(item.id), \(item.kind), \(item.category), \(item.title), \(item.currentVersion),
+                    \(item.contentHash), \(item.review), \(item.attribute), \(item.withdrawnAt), \(item.withdrawnReason),
+                    \(item.createdAt), \(item.updatedAt), \(item.dueOn), \(item.canonicalURL),
+                    \(item.relatedTo.isEmpty ? nil : item.relatedTo.joined(separator: "\n")))
+                ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, category = excluded.category,
+                    title = excluded.title, current_version = excluded.current_version,
+                    content_hash = excluded.content_hash, review = excluded.review, attribute = excluded.attribute,
+                    withdrawn_at = excluded.withdrawn_at, withdrawn_reason = excluded.withdrawn_reason,
+                    updated_at = excluded.updated_at, due_on = excluded.due_on,
+                    canonical_url = excluded.canonical_url, related_to = excluded.related_to
+                """, logger: logger)
+        }
+        if let version = writes.version {
+            try await connection.query(
+                """
+                INSERT INTO item_version (item_id, version, content_hash, document, public_document, submitted_by, created_at)
+                VALUES (\(version.itemID), \(version.version), \(version.contentHash),
+                    \(ByteBuffer(bytes: version.document)), \(ByteBuffer(bytes: version.publicDocument)),
+                    \(version.submittedBy), \(version.createdAt))
+                """, logger: logger)
+        }
+        if !writes.newDeliveries.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO delivery (item_id, channel_id, state, operation, wanted_version, delivered_version,
+                    may_be_live, remote_id, remote_url, attempt_count, failure_streak, next_attempt_at, last_error,
+                    hold_reason, trigger, lease_owner, lease_expires_at, updated_at)
+                SELECT item_id, channel_id, state, operation, wanted_version, delivered_version, may_be_live,
+                    remote_id, remote_url, attempt_count, failure_streak, next_attempt_at, last_error, hold_reason,
+                    'scheduled', lease_owner, lease_expires_at, updated_at
+                FROM jsonb_to_recordset(\(try Self.json(writes.newDeliveries))::jsonb) AS r(\(unescaped: Self.deliveryRecordset))
+                """, logger: logger)
+        }
+        if !writes.changedDeliveries.isEmpty {
+            try await connection.query(
+                """
+                UPDATE delivery d SET state = r.state, operation = r.operation, wanted_version = r.wanted_version,
+                    delivered_version = r.delivered_version, may_be_live = r.may_be_live, remote_id = r.remote_id,
+                    remote_url = r.remote_url, attempt_count = r.attempt_count, failure_streak = r.failure_streak,
+                    next_attempt_at = r.next_attempt_at, last_error = r.last_error, hold_reason = r.hold_reason,
+                    lease_owner = r.lease_owner, lease_expires_at = r.lease_expires_at, updated_at = r.updated_at
+                FROM jsonb_to_recordset(\(try Self.json(writes.changedDeliveries))::jsonb) AS r(\(unescaped: Self.deliveryRecordset))
+                WHERE d.id = r.id
+                """, logger: logger)
+        }
+        if !writes.triggers.isEmpty {
+            let marks = writes.triggers.map { TriggerMark(id: $0.deliveryID, trigger: $0.trigger.rawValue) }
+            try await connection.query(
+                """
+                UPDATE delivery d SET trigger = m.trigger
+                FROM jsonb_to_recordset(\(try Self.json(marks))::jsonb) AS m(id BIGINT, trigger TEXT)
+                WHERE d.id = m.id
+                """, logger: logger)
+        }
+        if !writes.attempts.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO attempt (delivery_id, item_id, channel_id, version, operation, trigger, started_at,
+                    duration_ms, http_status, outcome, error, worker)
+                SELECT delivery_id, item_id, channel_id, version, operation, trigger, started_at, duration_millis,
+                    http_status, outcome, error, worker
+                FROM jsonb_to_recordset(\(try Self.json(writes.attempts.map(AttemptRow.init)))::jsonb) AS a(
+                    delivery_id BIGINT, item_id TEXT, channel_id TEXT, version BIGINT, operation TEXT, trigger TEXT,
+                    started_at BIGINT, duration_millis BIGINT, http_status BIGINT, outcome TEXT, error TEXT, worker TEXT)
+                """, logger: logger)
+        }
+        for event in writes.audit {
+            try await connection.query(
+                """
+                INSERT INTO audit (at, actor, action, item_id, channel_id, detail)
+                VALUES (\(event.at), \(event.actor), \(event.action), \(event.itemID), \(event.channelID), \(event.detail))
+                """, logger: logger)
+        }
+    }
+
+    /// A bound value for the queries assembled from parts (filters, paging).
+    struct Argument: Sendable {
+        let append: @Sendable (inout PostgresBindings) -> Void
+        init<Value: PostgresNonThrowingEncodable & Sendable>(_ value: Value) {
+            append = { $0.append(value) }
+        }
+    }
+
+    private func deliveryRows(_ connection: PostgresConnection, where clause: String, _ arguments: [Argument])
+        async throws -> [DeliveryRecord]
+    {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for argument in arguments { argument.append(&bindings) }
+        let query = PostgresQuery(
+            unsafeSQL: "SELECT \(Self.deliveryColumns) FROM delivery WHERE \(clause)", binds: bindings)
+        var result: [DeliveryRecord] = []
+        for try await row in try await connection.query(query, logger: logger) {
+            result.append(try Self.deliveryRecord(row.makeRandomAccess()))
+        }
+        return result
+    }
+
+    private func itemRows(_ connection: PostgresConnection, where clause: String, _ arguments: [Argument])
+        async throws -> [ItemRecord]
+    {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for argument in arguments { argument.append(&bindings) }
+        let query = PostgresQuery(unsafeSQL: "SELECT \(Self.itemColumns) FROM item WHERE \(clause)", binds: bindings)
+        var result: [ItemRecord] = []
+        for try await row in try await connection.query(query, logger: logger) {
+            result.append(try Self.itemRecord(row.makeRandomAccess(), from: 0))
+        }
+        return result
+    }
+
+    static let deliveryColumns = """
+        id, item_id, channel_id, state, operation, wanted_version, delivered_version, may_be_live, \
+        remote_id, remote_url, attempt_count, failure_streak, next_attempt_at, last_error, hold_reason, \
+        lease_owner, lease_expires_at, updated_at
+        """
+
+    /// The column list `jsonb_to_recordset` reads a JSON-encoded ``DeliveryRecord`` with
+    /// (JSONEncoder's snake-case keys are the column names).
+    private static let deliveryRecordset = """
+        id BIGINT, item_id TEXT, channel_id TEXT, state TEXT, operation TEXT, wanted_version BIGINT,
+        delivered_version BIGINT, may_be_live BOOLEAN, remote_id TEXT, remote_url TEXT, attempt_count BIGINT,
+        failure_streak BIGINT, next_attempt_at BIGINT, last_error TEXT, hold_reason TEXT, lease_owner TEXT,
+        lease_expires_at BIGINT, updated_at BIGINT
+        """
+
+    static let itemColumns = """
+        id, kind, category, title, current_version, content_hash, review, attribute, \
+        withdrawn_at, withdrawn_reason, created_at, updated_at, due_on, canonical_url, related_to
+        """
+
+    private static func prefixed(_ columns: String, _ table: String) -> String {
+        columns.split(separator: ",").map { "\(table)." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .joined(separator: ", ")
+    }
+
+    private static func deliveryRecord(_ c: PostgresRandomAccessRow) throws -> DeliveryRecord {
+        let stateText = try c[3].decode(String.self)
+        let operationText = try c[4].decode(String.self)
+        guard let state = DeliveryState(rawValue: stateText), let operation = DeliveryOperation(rawValue: operationText)
+        else {
+            throw GongkaiError(
+                .store, "delivery row has an unknown state or operation", item: try c[1].decode(String.self),
+                channel: try c[2].decode(String.self))
+        }
+        return DeliveryRecord(
+            id: try c[0].decode(Int64.self), itemID: try c[1].decode(String.self), channelID: try c[2].decode(String.self),
+            state: state, operation: operation, wantedVersion: try c[5].decode(Int.self),
+            deliveredVersion: try c[6].decode(Int?.self), mayBeLive: try c[7].decode(Bool.self),
+            remoteID: try c[8].decode(String?.self), remoteURL: try c[9].decode(String?.self),
+            attemptCount: try c[10].decode(Int.self), failureStreak: try c[11].decode(Int.self),
+            nextAttemptAt: try c[12].decode(Int64?.self), lastError: try c[13].decode(String?.self),
+            holdReason: try c[14].decode(String?.self), leaseOwner: try c[15].decode(String?.self),
+            leaseExpiresAt: try c[16].decode(Int64?.self), updatedAt: try c[17].decode(Int64.self))
+    }
+
+    private static func itemRecord(_ c: PostgresRandomAccessRow, from first: Int) throws -> ItemRecord {
+        ItemRecord(
+            id: try c[first].decode(String.self), kind: try c[first + 1].decode(String.self),
+            category: try c[first + 2].decode(String.self), title: try c[first + 3].decode(String.self),
+            currentVersion: try c[first + 4].decode(Int.self), contentHash: try c[first + 5].decode(String.self),
+            review: try c[first + 6].decode(String.self), attribute: try c[first + 7].decode(String.self),
+            withdrawnAt: try c[first + 8].decode(Int64?.self), withdrawnReason: try c[first + 9].decode(String?.self),
+            createdAt: try c[first + 10].decode(Int64.self), updatedAt: try c[first + 11].decode(Int64.self),
+            dueOn: try c[first + 12].decode(String?.self), canonicalURL: try c[first + 13].decode(String?.self),
+            relatedTo: (try c[first + 14].decode(String?.self)).map { $0.split(separator: "\n").map(String.init) } ?? [])
+    }
+
+    /// Rows as a JSON array for `jsonb_to_recordset`: one parameter however many rows,
+    /// with JSON's null for SQL's NULL (PostgresNIO's arrays have no NULL elements).
+    private static func json(_ rows: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(rows), as: UTF8.self)
+    }
+
+    private struct FastDelivered: Encodable {
+        var id: Int64
+        var version: Int
+        var remote_id: String?
+        var remote_url: String?
+    }
+
+    private struct TriggerMark: Encodable {
+        var id: Int64
+        var trigger: String
+    }
+
+    private struct AttemptRow: Encodable {
+        var deliveryID: Int64
+        var itemID: String
+        var channelID: String
+        var version: Int
+        var operation: String
+        var trigger: String
+        var startedAt: Int64
+        var durationMillis: Int64
+        var httpStatus: Int?
+        var outcome: String
+        var error: String?
+        var worker: String
+
+        init(_ entry: AttemptEntry) {
+            deliveryID = entry.deliveryID
+            itemID = entry.itemID
+            channelID = entry.channelID
+            version = entry.version
+            operation = entry.operation.rawValue
+            trigger = entry.trigger.rawValue
+            startedAt = entry.startedAt
+            durationMillis = entry.durationMillis
+            httpStatus = entry.httpStatus
+            outcome = entry.outcome
+            error = entry.error
+            worker = entry.worker
+        }
+    }
+
+    // MARK: - Transactions and errors
+
+    /// One transaction on a pooled connection. Bookkeeping (`durable: false`) commits
+    /// without waiting for the WAL flush; see the type's note on durability.
+    private func write<T: Sendable>(
+        _ action: String, durable: Bool, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await translated(action) {
+            try await client.withConnection { connection in
+                try await Self.transaction(connection, logger: logger) { connection in
+                    if !durable {
+                        try await connection.query("SET LOCAL synchronous_commit = off", logger: logger)
+                    }
+                    return try await body(connection)
+                }
+            }
+        }
+    }
+
+    private func read<T: Sendable>(
+        _ action: String, channel: String? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await translated(action, channel: channel) {
+            try await client.withConnection { connection in try await body(connection) }
+        }
+    }
+
+    /// BEGIN … COMMIT, rolling back on any error and rethrowing the body's own error
+    /// (PostgresNIO's `withTransaction` wraps it, which would hide a GongkaiError).
+    private static func transaction<T: Sendable>(
+        _ connection: PostgresConnection, logger: Logger,
+        _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await connection.query("BEGIN", logger: logger)
+        let value: T
+        do {
+            value = try await body(connection)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+        try await connection.query("COMMIT", logger: logger)
+        return value
+    }
+
+    /// Runs `body`, turning a PostgreSQL failure into a GongkaiError that says what
+    /// was being done and what the server said, without the query's bound values.
+    private func translated<T>(
+        _ action: String, channel: String? = nil, _ body: () async throws -> T
+    ) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as GongkaiError {
+            throw error
+        } catch let error as PSQLError {
+            throw GongkaiError(.store, "cannot \(action): \(Self.describe(error))", channel: channel)
+        } catch let error as PostgresDecodingError {
+            throw GongkaiError(
+                .store, "cannot \(action): column \(error.columnName) has an unexpected type", channel: channel)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw GongkaiError(.store, "cannot \(action): \(error)", channel: channel)
+        }
+    }
+
+    /// The server's message and SQLSTATE, or the client-side failure: never the query or its binds.
+    static func describe(_ error: PSQLError) -> String {
+        if let info = error.serverInfo, let message = info[.message] {
+            return "PostgreSQL: \(message) (SQLSTATE \(info[.sqlState] ?? "?"))"
+        }
+        return "PostgreSQL connection: \(error.code)"
+    }
+}
