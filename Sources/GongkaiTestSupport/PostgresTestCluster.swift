@@ -78,7 +78,13 @@ public final class PostgresTestCluster: Sendable {
         private var task: Task<PostgresTestCluster, any Error>?
         func cluster() async throws -> PostgresTestCluster {
             if let task { return try await task.value }
-            let task = Task { try PostgresTestCluster.start() }
+            // initdb and pg_ctl take seconds: wait for them on a thread of their own, not on one
+            // of the two cooperative threads the other tests share on this machine.
+            let task = Task {
+                try await withCheckedThrowingContinuation { continuation in
+                    Thread { continuation.resume(with: Result { try PostgresTestCluster.start() }) }.start()
+                }
+            }
             self.task = task
             return try await task.value
         }
