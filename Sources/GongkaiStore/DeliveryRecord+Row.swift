@@ -4,12 +4,6 @@ import GongkaiCore
 /// Reading and writing delivery rows by hand: the claim/ack path runs at
 /// thousands of rows a second, where Codable row decoding would dominate.
 extension DeliveryRecord {
-    static let selectColumns = """
-        id, item_id, channel_id, state, operation, wanted_version, delivered_version, may_be_live,
-        remote_id, remote_url, attempt_count, failure_streak, next_attempt_at, last_error, hold_reason,
-        lease_owner, lease_expires_at, updated_at
-        """
-
     init(row: Row) throws {
         guard let state = DeliveryState(rawValue: row[3]), let operation = DeliveryOperation(rawValue: row[4]) else {
             throw GongkaiError(.store, "delivery row has an unknown state or operation", item: row[1], channel: row[2])

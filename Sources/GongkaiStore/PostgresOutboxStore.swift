@@ -210,7 +210,7 @@ public struct PostgresOutboxStore: OutboxStore {
                         WHERE channel_id = $4 AND state IN ('pending','retrying','sending') AND next_attempt_at <= $3
                         ORDER BY next_attempt_at LIMIT $5
                         FOR UPDATE SKIP LOCKED)
-                    RETURNING \(Self.deliveryColumns), trigger
+                    RETURNING \(OutboxColumns.delivery), trigger
                 )
                 SELECT claimed.*, v.content_hash, v.\(documentColumn), i.withdrawn_reason, i.canonical_url
                 FROM claimed
@@ -326,8 +326,8 @@ public struct PostgresOutboxStore: OutboxStore {
         -> [(delivery: DeliveryRecord, item: ItemRecord)]
     {
         try await read("read deliveries with their items", channel: channelID) { connection in
-            let deliveryColumns = Self.prefixed(Self.deliveryColumns, "d")
-            let itemColumns = Self.prefixed(Self.itemColumns, "i")
+            let deliveryColumns = OutboxColumns.prefixed(OutboxColumns.delivery, "d")
+            let itemColumns = OutboxColumns.prefixed(OutboxColumns.item, "i")
             var bindings = PostgresBindings(capacity: 3)
             bindings.append(channelID)
             bindings.append(afterItemID ?? "")
@@ -342,7 +342,7 @@ public struct PostgresOutboxStore: OutboxStore {
             var result: [(delivery: DeliveryRecord, item: ItemRecord)] = []
             for try await row in try await connection.query(query, logger: logger) {
                 let cells = row.makeRandomAccess()
-                result.append((try Self.deliveryRecord(cells), try Self.itemRecord(cells, from: 18)))
+                result.append((try Self.deliveryRecord(cells), try Self.itemRecord(cells, from: OutboxColumns.itemAfterDelivery)))
             }
             return result
         }
@@ -520,18 +520,12 @@ public struct PostgresOutboxStore: OutboxStore {
         for item in writes.items {
             try await connection.query(
                 """
-                INSERT INTO item (id, kind, category, title, current_version, content_hash, review, attribute,
-                    withdrawn_at, withdrawn_reason, created_at, updated_at, due_on, canonical_url, related_to)
+                INSERT INTO item (\(unescaped: OutboxColumns.item))
                 VALUES (\(item.id), \(item.kind), \(item.category), \(item.title), \(item.currentVersion),
                     \(item.contentHash), \(item.review), \(item.attribute), \(item.withdrawnAt), \(item.withdrawnReason),
                     \(item.createdAt), \(item.updatedAt), \(item.dueOn), \(item.canonicalURL),
                     \(item.relatedTo.isEmpty ? nil : item.relatedTo.joined(separator: "\n")))
-                ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, category = excluded.category,
-                    title = excluded.title, current_version = excluded.current_version,
-                    content_hash = excluded.content_hash, review = excluded.review, attribute = excluded.attribute,
-                    withdrawn_at = excluded.withdrawn_at, withdrawn_reason = excluded.withdrawn_reason,
-                    updated_at = excluded.updated_at, due_on = excluded.due_on,
-                    canonical_url = excluded.canonical_url, related_to = excluded.related_to
+                \(unescaped: OutboxColumns.itemUpsertConflict)
                 """, logger: logger)
         }
         if let version = writes.version {
@@ -611,7 +605,7 @@ public struct PostgresOutboxStore: OutboxStore {
         var bindings = PostgresBindings(capacity: arguments.count)
         for argument in arguments { argument.append(&bindings) }
         let query = PostgresQuery(
-            unsafeSQL: "SELECT \(Self.deliveryColumns) FROM delivery WHERE \(clause)", binds: bindings)
+            unsafeSQL: "SELECT \(OutboxColumns.delivery) FROM delivery WHERE \(clause)", binds: bindings)
         var result: [DeliveryRecord] = []
         for try await row in try await connection.query(query, logger: logger) {
             result.append(try Self.deliveryRecord(row.makeRandomAccess()))
@@ -624,19 +618,13 @@ public struct PostgresOutboxStore: OutboxStore {
     {
         var bindings = PostgresBindings(capacity: arguments.count)
         for argument in arguments { argument.append(&bindings) }
-        let query = PostgresQuery(unsafeSQL: "SELECT \(Self.itemColumns) FROM item WHERE \(clause)", binds: bindings)
+        let query = PostgresQuery(unsafeSQL: "SELECT \(OutboxColumns.item) FROM item WHERE \(clause)", binds: bindings)
         var result: [ItemRecord] = []
         for try await row in try await connection.query(query, logger: logger) {
             result.append(try Self.itemRecord(row.makeRandomAccess(), from: 0))
         }
         return result
     }
-
-    static let deliveryColumns = """
-        id, item_id, channel_id, state, operation, wanted_version, delivered_version, may_be_live, \
-        remote_id, remote_url, attempt_count, failure_streak, next_attempt_at, last_error, hold_reason, \
-        lease_owner, lease_expires_at, updated_at
-        """
 
     /// The column list `jsonb_to_recordset` reads a JSON-encoded ``DeliveryRecord`` with
     /// (JSONEncoder's snake-case keys are the column names).
@@ -646,16 +634,6 @@ public struct PostgresOutboxStore: OutboxStore {
         failure_streak BIGINT, next_attempt_at BIGINT, last_error TEXT, hold_reason TEXT, lease_owner TEXT,
         lease_expires_at BIGINT, updated_at BIGINT
         """
-
-    static let itemColumns = """
-        id, kind, category, title, current_version, content_hash, review, attribute, \
-        withdrawn_at, withdrawn_reason, created_at, updated_at, due_on, canonical_url, related_to
-        """
-
-    private static func prefixed(_ columns: String, _ table: String) -> String {
-        columns.split(separator: ",").map { "\(table)." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            .joined(separator: ", ")
-    }
 
     private static func deliveryRecord(_ c: PostgresRandomAccessRow) throws -> DeliveryRecord {
         let stateText = try c[3].decode(String.self)

@@ -172,7 +172,7 @@ public struct SQLiteOutboxStore: OutboxStore {
                     SELECT id FROM delivery
                     WHERE channel_id = ? AND state IN ('pending','retrying','sending') AND next_attempt_at <= ?
                     ORDER BY next_attempt_at LIMIT ?)
-                RETURNING \(DeliveryRecord.selectColumns), trigger
+                RETURNING \(OutboxColumns.delivery), trigger
                 """)
         let leaseUntil = now + leaseMillis
         claim.bind(1, owner)
@@ -279,14 +279,14 @@ public struct SQLiteOutboxStore: OutboxStore {
 
     public func item(id: String) async throws -> ItemRecord? {
         try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.itemColumns) FROM item WHERE id = ?", arguments: [id]).map(Self.itemRecord)
+            try Row.fetchOne(db, sql: "SELECT \(OutboxColumns.item) FROM item WHERE id = ?", arguments: [id]).map(Self.itemRecord)
         }
     }
 
     public func items(after afterID: String?, limit: Int) async throws -> [ItemRecord] {
         try await writer.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT \(Self.itemColumns) FROM item WHERE id > ? ORDER BY id LIMIT ?",
+                db, sql: "SELECT \(OutboxColumns.item) FROM item WHERE id > ? ORDER BY id LIMIT ?",
                 arguments: [afterID ?? "", limit]
             ).map(Self.itemRecord)
         }
@@ -296,10 +296,8 @@ public struct SQLiteOutboxStore: OutboxStore {
         -> [(delivery: DeliveryRecord, item: ItemRecord)]
     {
         try await writer.read { db in
-            let deliveryColumns = DeliveryRecord.selectColumns.split(separator: ",")
-                .map { "d." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
-            let itemColumns = Self.itemColumns.split(separator: ",")
-                .map { "i." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+            let deliveryColumns = OutboxColumns.prefixed(OutboxColumns.delivery, "d")
+            let itemColumns = OutboxColumns.prefixed(OutboxColumns.item, "i")
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -310,15 +308,10 @@ public struct SQLiteOutboxStore: OutboxStore {
                     """, arguments: [channelID, afterItemID ?? "", limit])
             return try rows.map { row in
                 let delivery = try DeliveryRecord(row: row)
-                return (delivery, Self.itemRecord(row, from: 18))
+                return (delivery, Self.itemRecord(row, from: OutboxColumns.itemAfterDelivery))
             }
         }
     }
-
-    private static let itemColumns = """
-        id, kind, category, title, current_version, content_hash, review, attribute,
-        withdrawn_at, withdrawn_reason, created_at, updated_at, due_on, canonical_url, related_to
-        """
 
     /// Related ids as stored: newline-separated (ids never contain one), nil for none.
     private static func relatedText(_ related: [String]) -> String? {
@@ -499,7 +492,7 @@ public struct SQLiteOutboxStore: OutboxStore {
         -> [DeliveryRecord]
     {
         let statement = try db.cachedStatement(
-            sql: "SELECT \(DeliveryRecord.selectColumns) FROM delivery WHERE \(clause)")
+            sql: "SELECT \(OutboxColumns.delivery) FROM delivery WHERE \(clause)")
         return try Row.fetchAll(statement, arguments: arguments).map(DeliveryRecord.init(row:))
     }
 
@@ -507,7 +500,7 @@ public struct SQLiteOutboxStore: OutboxStore {
     private func snapshot(_ db: Database, itemID: String) throws -> ItemSnapshot? {
         guard
             let item = try Row.fetchOne(
-                db, sql: "SELECT \(Self.itemColumns) FROM item WHERE id = ?", arguments: [itemID]
+                db, sql: "SELECT \(OutboxColumns.item) FROM item WHERE id = ?", arguments: [itemID]
             ).map(Self.itemRecord)
         else { return nil }
         return ItemSnapshot(item: item, deliveries: try deliveryRows(db, where: "item_id = ? ORDER BY id", [itemID]))
@@ -518,13 +511,8 @@ public struct SQLiteOutboxStore: OutboxStore {
         if !writes.items.isEmpty {
             let upsert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO item (\(Self.itemColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, category = excluded.category,
-                        title = excluded.title, current_version = excluded.current_version,
-                        content_hash = excluded.content_hash, review = excluded.review, attribute = excluded.attribute,
-                        withdrawn_at = excluded.withdrawn_at, withdrawn_reason = excluded.withdrawn_reason,
-                        updated_at = excluded.updated_at, due_on = excluded.due_on,
-                        canonical_url = excluded.canonical_url, related_to = excluded.related_to
+                    INSERT INTO item (\(OutboxColumns.item)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    \(OutboxColumns.itemUpsertConflict)
                     """)
             for item in writes.items {
                 try upsert.execute(arguments: [
