@@ -33,18 +33,24 @@ public enum Daemon {
         if channels.isEmpty {
             throw GongkaiError(.configuration, "no channel files in \(settings.channels)", field: "channels")
         }
-        let store = try SQLiteOutboxStore(path: settings.database)
+        let database = try OutboxDatabase.open(settings.database, options: settings.databaseOptions, logger: logger)
+        let store = database.store
         let engine = try await makeEngine(settings: settings, store: store, channels: channels, logger: logger)
         logger.info(
             "gongkai daemon starting",
-            metadata: ["database": "\(settings.database)", "channels": "\(channels.map(\.id))"])
+            metadata: ["database": "\(database.location)", "channels": "\(channels.map(\.id))"])
+        // The pool comes first so that it shuts down last, after the engine has released its leases.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let pool = database.service { services.append(.init(service: pool)) }
+        services.append(.init(service: AfterStorePrepared(database, engine, logger: logger)))
+        services.append(
+            .init(
+                service: AfterStorePrepared(
+                    database, ReconcileService(settings: settings, store: store, channels: channels, logger: logger),
+                    logger: logger),
+                successTerminationBehavior: .ignore))
         var configuration = ServiceGroupConfiguration(
-            services: [
-                .init(service: engine),
-                .init(
-                    service: ReconcileService(settings: settings, store: store, channels: channels, logger: logger),
-                    successTerminationBehavior: .ignore),
-            ], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Past the grace period in-flight sends are cancelled; their leases expire and nothing is lost.
         configuration.maximumGracefulShutdownDuration = .milliseconds(settings.shutdownGrace)
         try await ServiceGroup(configuration: configuration).run()

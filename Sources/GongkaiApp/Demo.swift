@@ -6,19 +6,36 @@ import GongkaiStore
 import GongkaiSync
 import Logging
 
-/// `gongkai demo`: the whole outbox on a temporary SQLite file against local
-/// webhook simulators that fail on purpose, until every channel shows what
-/// the outbox says. Needs no set-up; prints as it goes.
+/// `gongkai demo`: the whole outbox on a temporary SQLite file (or an empty
+/// PostgreSQL database) against local simulators that fail on purpose, until
+/// every channel shows what the outbox says. Needs no set-up; prints as it goes.
 public enum Demo {
-    public static func run(timeoutSeconds: Int, keep: Bool) async throws -> Bool {
+    /// Runs the demo; `database` is nil for a temporary SQLite file, else a `database` setting (a path or a URL).
+    public static func run(
+        timeoutSeconds: Int, keep: Bool, database setting: String? = nil, options: DatabaseOptions = DatabaseOptions()
+    ) async throws -> Bool {
         var logger = Logger(label: "gongkai.demo")
         logger.logLevel = .warning
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gongkai-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { if !keep { try? FileManager.default.removeItem(at: directory) } }
         let databasePath = directory.appendingPathComponent("outbox.sqlite").path
-        let store = try SQLiteOutboxStore(path: databasePath)
-        say("gongkai demo — outbox \(keep ? databasePath : "in a temporary SQLite file (use --keep to keep it)")")
+        let database = try OutboxDatabase.open(setting ?? databasePath, options: options, logger: logger)
+        return try await database.withRunning { store in
+            // The demo's items have fixed ids: on a used outbox they would be "unchanged" and prove nothing.
+            if setting != nil, !(try await store.items(after: nil, limit: 1)).isEmpty {
+                throw GongkaiError(
+                    .configuration, "the demo needs an empty outbox; \(database.location) already holds items",
+                    field: "database")
+            }
+            let shown = setting != nil ? "\(database.location)"
+                : (keep ? databasePath : "in a temporary SQLite file (use --keep to keep it)")
+            say("gongkai demo — outbox \(shown)")
+            return try await run(store: store, timeoutSeconds: timeoutSeconds, logger: logger)
+        }
+    }
+
+    static func run(store: any OutboxStore, timeoutSeconds: Int, logger: Logger) async throws -> Bool {
 
         let platforms = try await DemoPlatforms.start(logger: logger)
         let definitions = platforms.definitions

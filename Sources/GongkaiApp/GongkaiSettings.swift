@@ -1,5 +1,6 @@
 import Foundation
 import GongkaiCore
+import GongkaiStore
 import Yams
 
 /// gongkai's configuration: one file (`gongkai.yaml`), every setting of which
@@ -8,7 +9,10 @@ import Yams
 /// Precedence: option > environment > file > default. The defaults work in
 /// the current directory: `gongkai.sqlite` and `channels/`.
 public struct GongkaiSettings: Sendable, Equatable {
+    /// A SQLite file path, or a `postgres://user@host:port/database` URL (no password in it).
     public var database = "gongkai.sqlite"
+    /// PostgreSQL connection settings: password file, pool size, timeouts.
+    public var databaseOptions = DatabaseOptions()
     public var channels = "channels"
     /// Directory of working-day calendar files, one `<YYYY>.yaml` per year.
     public var calendar = "deploy/calendar"
@@ -39,7 +43,11 @@ public struct GongkaiSettings: Sendable, Equatable {
     }
 
     public static let keys: [Key] = [
-        Key(file: "database", environment: "GONGKAI_DATABASE", option: "--database", help: "SQLite outbox file"),
+        Key(file: "database", environment: "GONGKAI_DATABASE", option: "--database", help: "SQLite outbox file or postgres://user@host:5432/database URL"),
+        Key(file: "databasePasswordFile", environment: "GONGKAI_DATABASE_PASSWORD_FILE", option: "--database-password-file", help: "file holding the PostgreSQL password (GONGKAI_DATABASE_PASSWORD wins)"),
+        Key(file: "databasePoolSize", environment: "GONGKAI_DATABASE_POOL_SIZE", option: "--database-pool-size", help: "most PostgreSQL connections per process (default 10)"),
+        Key(file: "databaseConnectTimeout", environment: "GONGKAI_DATABASE_CONNECT_TIMEOUT", option: "--database-connect-timeout", help: "time to wait for a PostgreSQL connection (default 10s)"),
+        Key(file: "databaseStatementTimeout", environment: "GONGKAI_DATABASE_STATEMENT_TIMEOUT", option: "--database-statement-timeout", help: "longest one PostgreSQL statement may run (default 30s)"),
         Key(file: "channels", environment: "GONGKAI_CHANNELS", option: "--channels", help: "directory of channel files"),
         Key(file: "calendar", environment: "GONGKAI_CALENDAR", option: "--calendar", help: "directory of working-day calendar files"),
         Key(file: "logLevel", environment: "GONGKAI_LOG_LEVEL", option: "--log-level", help: "trace, debug, info, notice, warning, error"),
@@ -57,7 +65,12 @@ public struct GongkaiSettings: Sendable, Equatable {
     ]
 
     /// The file `gongkai reconcile --last` reads.
-    public var lastReportPath: String { reconcileLastReport ?? database + ".reconcile.json" }
+    /// On PostgreSQL there is no outbox file to sit beside, so it is in the working directory.
+    public var lastReportPath: String {
+        if let reconcileLastReport { return reconcileLastReport }
+        if (try? DatabaseLocation(database))?.isPostgres == true { return "gongkai-reconcile-last.json" }
+        return database + ".reconcile.json"
+    }
 
     /// Resolves the settings from options (by file key), the environment and the settings file.
     ///
@@ -96,7 +109,21 @@ public struct GongkaiSettings: Sendable, Equatable {
             do { return try DurationText.milliseconds(value) } catch { throw invalid("must be a duration like 500ms, 10s, 5m") }
         }
         switch key.file {
-        case "database": database = value
+        case "database":
+            _ = try DatabaseLocation(value)
+            database = value
+        case "databasePasswordFile":
+            guard !value.isEmpty else { throw invalid("must be a file path") }
+            databaseOptions.passwordFile = value
+        case "databasePoolSize":
+            guard let number = Int(value), (1...1_000).contains(number) else { throw invalid("must be 1 to 1000") }
+            databaseOptions.poolSize = number
+        case "databaseConnectTimeout":
+            databaseOptions.connectTimeout = try duration()
+            guard databaseOptions.connectTimeout >= 100 else { throw invalid("must be at least 100ms") }
+        case "databaseStatementTimeout":
+            databaseOptions.statementTimeout = try duration()
+            guard databaseOptions.statementTimeout >= 100 else { throw invalid("must be at least 100ms") }
         case "channels": channels = value
         case "calendar": calendar = value
         case "logLevel":

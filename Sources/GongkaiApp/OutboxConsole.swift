@@ -2,6 +2,7 @@ import Foundation
 import GongkaiChannels
 import GongkaiCore
 import GongkaiStore
+import Logging
 
 /// What operators do to the outbox (the CLI's business logic): submit,
 /// withdraw, approve, inspect, resend, recover, pause. Every change is one
@@ -29,19 +30,39 @@ public struct OutboxConsole: Sendable {
         self.deadlines = deadlines
     }
 
-    /// Opens the store and channel files named by the settings.
-    public static func open(_ settings: GongkaiSettings, actor: String = OutboxConsole.defaultActor()) throws -> OutboxConsole {
+    /// Opens the outbox and the channel and calendar files named by the settings,
+    /// runs `body` with the console, then closes the store's connections. The
+    /// one way every CLI command reaches the outbox, on either backend.
+    public static func with<T>(
+        _ settings: GongkaiSettings, actor: String = OutboxConsole.defaultActor(),
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        _ body: (OutboxConsole) async throws -> T
+    ) async throws -> T {
         let channels: [ChannelDefinition]
         if FileManager.default.fileExists(atPath: settings.channels) {
             channels = try ChannelFileLoader.load(directory: settings.channels)
         } else {
             channels = []
         }
-        let store = try SQLiteOutboxStore(path: settings.database)
         let calendar = FileManager.default.fileExists(atPath: settings.calendar)
             ? try WorkCalendar.load(directory: settings.calendar) : nil
-        return OutboxConsole(
-            store: store, channels: channels, actor: actor, calendar: calendar, deadlines: settings.deadlines)
+        let database = try OutboxDatabase.open(
+            settings.database, options: settings.databaseOptions, environment: environment,
+            logger: storeLogger(settings))
+        return try await database.withRunning { store in
+            try await body(
+                OutboxConsole(
+                    store: store, channels: channels, actor: actor, calendar: calendar, deadlines: settings.deadlines))
+        }
+    }
+
+    /// The connection pool's own logger: standard error, so that a command's JSON on standard output stays clean.
+    public static func storeLogger(_ settings: GongkaiSettings) -> Logger {
+        var logger = Logger(label: "gongkai.store", factory: { StreamLogHandler.standardError(label: $0) })
+        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        // Pool chatter at info would drown a one-shot command; asking for debug still gets it.
+        logger.logLevel = level < .info ? level : max(level, .warning)
+        return logger
     }
 
     /// The item with its deadlines computed: for a first version and for a

@@ -3,6 +3,7 @@ import GongkaiCore
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// Where the outbox lives, read from the `database` setting: a SQLite file
 /// path (the embedded default) or a `postgres://user@host:port/database` URL.
@@ -104,6 +105,8 @@ public struct OutboxDatabase: Sendable {
     public let store: any OutboxStore
     /// The PostgreSQL pool; nil for SQLite.
     public let service: (any Service)?
+    /// Opened once ``service`` runs: the store waits for it before its first query.
+    let poolStarted: StartGate?
 
     /// Opens the outbox named by `setting`. SQLite is opened and migrated here;
     /// PostgreSQL connects once ``service`` runs and migrates in ``prepare()``.
@@ -115,7 +118,8 @@ public struct OutboxDatabase: Sendable {
         let location = try DatabaseLocation(setting)
         switch location {
         case .sqlite(let path):
-            return OutboxDatabase(location: location, store: try SQLiteOutboxStore(path: path), service: nil)
+            return OutboxDatabase(
+                location: location, store: try SQLiteOutboxStore(path: path), service: nil, poolStarted: nil)
         case .postgres(let pg):
             let password = try password(options: options, environment: environment)
             let tls: PostgresClient.Configuration.TLS
@@ -134,8 +138,21 @@ public struct OutboxDatabase: Sendable {
                 ("application_name", "gongkai"),
             ]
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            let pool = PoolService(client: client)
+            let connectionTLS: PostgresConnection.Configuration.TLS
+            switch pg.tls {
+            case "disable": connectionTLS = .disable
+            case "require": connectionTLS = .require(try .init(configuration: .makeClientConfiguration()))
+            default: connectionTLS = .prefer(try .init(configuration: .makeClientConfiguration()))
+            }
+            var diagnosis = PostgresConnection.Configuration(
+                host: pg.host, port: pg.port, username: pg.user, password: password, database: pg.database,
+                tls: connectionTLS)
+            diagnosis.options.connectTimeout = .milliseconds(options.connectTimeout)
+            let store = PostgresOutboxStore(client: client, logger: logger, diagnosis: diagnosis)
             return OutboxDatabase(
-                location: location, store: PostgresOutboxStore(client: client, logger: logger), service: client)
+                location: location, store: store, service: pool,
+                poolStarted: pool.started)
         }
     }
 
@@ -143,17 +160,18 @@ public struct OutboxDatabase: Sendable {
     /// version. Refuses a schema newer than this build knows, naming both versions.
     @discardableResult
     public func prepare() async throws -> Int {
+        await poolStarted?.wait()
         if let postgres = store as? PostgresOutboxStore { return try await postgres.migrate() }
         return (store as? SQLiteOutboxStore)?.schemaVersion ?? 0
     }
 
     /// Runs the pool (if any) while `body` uses the prepared store: for commands that are not a `ServiceGroup`.
-    public func withRunning<T: Sendable>(_ body: @Sendable (any OutboxStore) async throws -> T) async throws -> T {
+    public func withRunning<T>(_ body: (any OutboxStore) async throws -> T) async throws -> T {
         guard let service else {
             try await prepare()
             return try await body(store)
         }
-        return try await withThrowingTaskGroup(of: Void.self) { group in
+        return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
             group.addTask { try await service.run() }
             defer { group.cancelAll() }
             try await prepare()
@@ -177,20 +195,81 @@ public struct OutboxDatabase: Sendable {
     }
 }
 
+/// Runs the PostgreSQL pool and says so: a query issued before `run()` is
+/// under way is queued, but PostgresNIO warns about it, and every command
+/// and the daemon start their first query at the same moment as the pool.
+struct PoolService: Service {
+    let client: PostgresClient
+    let started = StartGate()
+
+    func run() async throws {
+        started.open()
+        await client.run()
+    }
+}
+
+/// A one-way gate: waiters resume once it is opened (and at once after).
+final class StartGate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state in
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+}
+
 /// A service that waits for the store's schema before it starts: the daemon's
 /// workers run only once migrations are applied, while the pool they need runs
 /// beside them in the same `ServiceGroup`.
+///
+/// A database that cannot be reached yet is waited for with back-off (the
+/// daemon may start before PostgreSQL does); a schema newer than this build
+/// knows, or any other configuration error, ends the service at once.
 public struct AfterStorePrepared<Wrapped: Service>: Service {
     let database: OutboxDatabase
     let wrapped: Wrapped
+    let logger: Logger
 
-    public init(_ database: OutboxDatabase, _ wrapped: Wrapped) {
+    public init(_ database: OutboxDatabase, _ wrapped: Wrapped, logger: Logger = Logger(label: "gongkai.store")) {
         self.database = database
         self.wrapped = wrapped
+        self.logger = logger
     }
 
     public func run() async throws {
-        try await database.prepare()
+        var wait: Int64 = 500
+        while true {
+            do {
+                try await database.prepare()
+                break
+            } catch let error as GongkaiError where error.code == .store {
+                logger.warning(
+                    "outbox database not ready; retrying",
+                    metadata: ["database": "\(database.location)", "error": "\(error.message)", "retryInMs": "\(wait)"])
+                do {
+                    let delay = wait
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(delay)) }
+                } catch {
+                    return
+                }
+                wait = min(wait * 2, 30_000)
+            }
+        }
         try await wrapped.run()
     }
 }

@@ -30,10 +30,17 @@ import PostgresNIO
 public struct PostgresOutboxStore: OutboxStore {
     public let client: PostgresClient
     let logger: Logger
+    /// The pool's settings for one direct connection, made only to say why the pool
+    /// cannot connect (its own error says just that attempts keep failing).
+    let diagnosis: PostgresConnection.Configuration?
 
-    public init(client: PostgresClient, logger: Logger = Logger(label: "gongkai.store.postgres")) {
+    public init(
+        client: PostgresClient, logger: Logger = Logger(label: "gongkai.store.postgres"),
+        diagnosis: PostgresConnection.Configuration? = nil
+    ) {
         self.client = client
         self.logger = logger
+        self.diagnosis = diagnosis
     }
 
     // MARK: - Schema
@@ -43,6 +50,29 @@ public struct PostgresOutboxStore: OutboxStore {
     /// Refuses a database whose schema is newer than this build.
     @discardableResult
     public func migrate() async throws -> Int {
+        try await checkConnection()
+        return try await migrateOnce()
+    }
+
+    /// One direct connection, closed at once, to say why the database cannot be
+    /// used: the pool only retries for a minute and then reports that attempts
+    /// keep failing, without the cause (refused, unknown database, bad password).
+    public func checkConnection() async throws {
+        guard let diagnosis else { return }
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: diagnosis, id: 0, logger: logger)
+        } catch let cause as PSQLError {
+            throw GongkaiError(.store, "cannot connect to PostgreSQL: \(Self.describe(cause))", field: "database")
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw GongkaiError(.store, "cannot connect to PostgreSQL: \(error)", field: "database")
+        }
+        try? await connection.close()
+    }
+
+    private func migrateOnce() async throws -> Int {
         try await translated("migrate the outbox database") {
             try await client.withConnection { connection in
                 try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: logger)
@@ -94,8 +124,9 @@ public struct PostgresOutboxStore: OutboxStore {
     private static func refuseNewer(_ version: Int) throws {
         guard version <= PostgresMigrations.latest else {
             throw GongkaiError(
-                .store,
-                "the database schema is version \(version), newer than this gongkai knows (version \(PostgresMigrations.latest)): upgrade gongkai before using this database")
+                .configuration,
+                "the database schema is version \(version), newer than this gongkai knows (version \(PostgresMigrations.latest)): upgrade gongkai before using this database",
+                field: "database")
         }
     }
 
@@ -779,14 +810,23 @@ public struct PostgresOutboxStore: OutboxStore {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
+            if String(reflecting: type(of: error)).contains("ConnectionPoolError") {
+                throw GongkaiError(.store, "cannot \(action): \(Self.noConnection)", channel: channel, field: "database")
+            }
             throw GongkaiError(.store, "cannot \(action): \(error)", channel: channel)
         }
     }
+
+    /// What a pool error says: it wraps no cause worth showing.
+    static let noConnection = "no connection to PostgreSQL could be made"
 
     /// The server's message and SQLSTATE, or the client-side failure: never the query or its binds.
     static func describe(_ error: PSQLError) -> String {
         if let info = error.serverInfo, let message = info[.message] {
             return "PostgreSQL: \(message) (SQLSTATE \(info[.sqlState] ?? "?"))"
+        }
+        if let underlying = error.underlying {
+            return "PostgreSQL connection: \(error.code): \(underlying)"
         }
         return "PostgreSQL connection: \(error.code)"
     }

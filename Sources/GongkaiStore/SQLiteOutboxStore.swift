@@ -58,8 +58,9 @@ public struct SQLiteOutboxStore: OutboxStore {
             let known = Set(migrator.migrations)
             if let unknown = applied.first(where: { !known.contains($0) }) {
                 throw GongkaiError(
-                    .store,
-                    "the outbox at \(location) has schema \(unknown), newer than this gongkai knows (\(migrator.migrations.last ?? "none")): upgrade gongkai before using it")
+                    .configuration,
+                    "the outbox at \(location) has schema \(unknown), newer than this gongkai knows (\(migrator.migrations.last ?? "none")): upgrade gongkai before using it",
+                    field: "database")
             }
             try migrator.migrate(writer)
             // GRDB sets synchronous = NORMAL for WAL after prepareDatabase; state it and read it back.

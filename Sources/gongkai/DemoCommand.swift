@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import GongkaiApp
+import GongkaiStore
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,9 +10,18 @@ struct DemoCommand: AsyncParsableCommand {
         discussion: "Needs no set-up. Exits 0 only if every channel ended up showing what the outbox says.\n" + ExitStatus.helpText)
     @Option(help: "Give up after this many seconds.") var timeout: Int = 90
     @Flag(help: "Keep the temporary outbox and print its path.") var keep = false
+    @Option(help: "Run on this outbox instead of a temporary SQLite file: an empty postgres://user@host:5432/database (password from GONGKAI_DATABASE_PASSWORD) or a new SQLite path.")
+    var database: String?
+    @Option(help: "File holding the PostgreSQL password (env GONGKAI_DATABASE_PASSWORD_FILE).") var databasePasswordFile: String?
 
     func run() async throws {
-        let converged = try await Demo.run(timeoutSeconds: timeout, keep: keep)
+        var converged = false
+        try await reporting {
+            // The demo ignores gongkai.yaml: it must never run on an agency's real outbox by accident.
+            var options = DatabaseOptions()
+            options.passwordFile = databasePasswordFile ?? ProcessInfo.processInfo.environment["GONGKAI_DATABASE_PASSWORD_FILE"]
+            converged = try await Demo.run(timeoutSeconds: timeout, keep: keep, database: database, options: options)
+        }
         if !converged { throw ExitCode(ExitStatus.notConverged) }
     }
 }

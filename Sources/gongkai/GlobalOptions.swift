@@ -8,8 +8,16 @@ import Logging
 struct GlobalOptions: ParsableArguments {
     @Option(help: "Settings file (env GONGKAI_CONFIG; default ./gongkai.yaml when present).")
     var config: String?
-    @Option(help: "SQLite outbox file (env GONGKAI_DATABASE; default gongkai.sqlite).")
+    @Option(help: "Outbox: a SQLite file or postgres://user@host:5432/database (env GONGKAI_DATABASE; default gongkai.sqlite).")
     var database: String?
+    @Option(help: "File holding the PostgreSQL password; GONGKAI_DATABASE_PASSWORD wins (env GONGKAI_DATABASE_PASSWORD_FILE).")
+    var databasePasswordFile: String?
+    @Option(help: "Most PostgreSQL connections this process opens (env GONGKAI_DATABASE_POOL_SIZE; default 10).")
+    var databasePoolSize: String?
+    @Option(help: "Time to wait for a PostgreSQL connection, e.g. 10s (env GONGKAI_DATABASE_CONNECT_TIMEOUT).")
+    var databaseConnectTimeout: String?
+    @Option(help: "Longest one PostgreSQL statement may run, e.g. 30s (env GONGKAI_DATABASE_STATEMENT_TIMEOUT).")
+    var databaseStatementTimeout: String?
     @Option(help: "Directory of channel files (env GONGKAI_CHANNELS; default channels).")
     var channels: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env GONGKAI_LOG_LEVEL).")
@@ -28,6 +36,10 @@ struct GlobalOptions: ParsableArguments {
     func settings(_ extra: [String: String?] = [:]) throws -> GongkaiSettings {
         var options: [String: String] = [:]
         options["database"] = database
+        options["databasePasswordFile"] = databasePasswordFile
+        options["databasePoolSize"] = databasePoolSize
+        options["databaseConnectTimeout"] = databaseConnectTimeout
+        options["databaseStatementTimeout"] = databaseStatementTimeout
         options["channels"] = channels
         options["logLevel"] = logLevel
         options["deadlines.penaltyAndLicence"] = deadlinePenalty

@@ -12,9 +12,10 @@ struct WithdrawCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(json: json) {
-            let console = try OutboxConsole.open(try global.settings())
-            let changed = try await console.withdraw(itemID: id, reason: reason)
-            if json { printJSON(changed) } else { print(StatusView.deliveries(changed, title: "withdrawal queued for \(id)")) }
+            try await OutboxConsole.with(try global.settings()) { console in
+                let changed = try await console.withdraw(itemID: id, reason: reason)
+                if json { printJSON(changed) } else { print(StatusView.deliveries(changed, title: "withdrawal queued for \(id)")) }
+            }
         }
     }
 }
@@ -29,9 +30,10 @@ struct ApproveCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(json: json) {
-            let console = try OutboxConsole.open(try global.settings())
-            let changed = try await console.approve(itemID: id)
-            if json { printJSON(changed) } else { print(StatusView.deliveries(changed, title: "approved \(id)")) }
+            try await OutboxConsole.with(try global.settings()) { console in
+                let changed = try await console.approve(itemID: id)
+                if json { printJSON(changed) } else { print(StatusView.deliveries(changed, title: "approved \(id)")) }
+            }
         }
     }
 }
@@ -49,14 +51,15 @@ struct ResendCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(json: json) {
-            let console = try OutboxConsole.open(try global.settings())
-            let changed = try await console.resend(itemID: id, channelID: channel, force: force)
-            if json {
-                printJSON(changed)
-            } else if changed.isEmpty {
-                print("nothing to resend for \(id)\(force ? "" : " (delivered rows need --force)")")
-            } else {
-                print(StatusView.deliveries(changed, title: "queued again"))
+            try await OutboxConsole.with(try global.settings()) { console in
+                let changed = try await console.resend(itemID: id, channelID: channel, force: force)
+                if json {
+                    printJSON(changed)
+                } else if changed.isEmpty {
+                    print("nothing to resend for \(id)\(force ? "" : " (delivered rows need --force)")")
+                } else {
+                    print(StatusView.deliveries(changed, title: "queued again"))
+                }
             }
         }
     }
@@ -74,11 +77,12 @@ struct RecoverCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(json: json) {
-            let console = try OutboxConsole.open(try global.settings())
-            let states = try state.map(Parse.state)
-            let sinceMillis = try since.map { try Parse.time($0, now: console.clock.now()) }
-            let count = try await console.recover(channelID: channel, states: states, since: sinceMillis)
-            if json { printJSON(["requeued": count]) } else { print("re-queued \(count) deliveries on \(channel)") }
+            try await OutboxConsole.with(try global.settings()) { console in
+                let states = try state.map(Parse.state)
+                let sinceMillis = try since.map { try Parse.time($0, now: console.clock.now()) }
+                let count = try await console.recover(channelID: channel, states: states, since: sinceMillis)
+                if json { printJSON(["requeued": count]) } else { print("re-queued \(count) deliveries on \(channel)") }
+            }
         }
     }
 }

@@ -46,15 +46,16 @@ struct ReconcileCommand: AsyncParsableCommand {
         if last {
             report = try ReconcileRun.last(settings: settings)
         } else {
-            let console = try OutboxConsole.open(settings)
-            // Progress lines only on a terminal: a redirected report stays clean.
-            var progress: (@Sendable (String) -> Void)?
-            if isatty(STDERR_FILENO) == 1 {
-                progress = { line in FileHandle.standardError.write(Data("… \(line)\n".utf8)) }
+            report = try await OutboxConsole.with(settings) { console in
+                // Progress lines only on a terminal: a redirected report stays clean.
+                var progress: (@Sendable (String) -> Void)?
+                if isatty(STDERR_FILENO) == 1 {
+                    progress = { line in FileHandle.standardError.write(Data("… \(line)\n".utf8)) }
+                }
+                return try await ReconcileRun.run(
+                    settings: settings, store: console.store, channels: console.channels, channelFilter: channel,
+                    repair: repair, keepInSyncRows: all, actor: console.actor, progress: progress)
             }
-            report = try await ReconcileRun.run(
-                settings: settings, store: console.store, channels: console.channels, channelFilter: channel,
-                repair: repair, keepInSyncRows: all, actor: console.actor, progress: progress)
         }
         let text = ReconcileRenderer.render(report, format: format, language: language)
         if let output {

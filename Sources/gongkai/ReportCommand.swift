@@ -22,21 +22,22 @@ struct ReportCommand: AsyncParsableCommand {
             guard ["table", "json", "csv"].contains(format) else { throw ValidationError("--format must be table, json or csv") }
             guard let language = ReportLanguage(rawValue: lang) else { throw ValidationError("--lang must be zh or en") }
             try await reporting(json: format == "json") {
-                let console = try OutboxConsole.open(try global.settings())
-                let report = try await AnnualReport.build(
-                    year: year, store: console.store, channels: console.channels, calendar: console.calendar,
-                    policy: console.deadlines, now: console.clock.now())
-                let lines = report.lines(chinese: language == .zh)
-                switch format {
-                case "json":
-                    printJSON(report)
-                case "csv":
-                    let header = language == .zh ? "项目,数量" : "figure,count"
-                    print("\u{FEFF}" + ([header] + lines.map { "\($0.0),\($0.1)" }).joined(separator: "\r\n"), terminator: "\r\n")
-                default:
-                    var table = TextTable(language == .zh ? ["项目", "数量"] : ["figure", "count"])
-                    for (label, value) in lines { table.add([label, value]) }
-                    print(table.render())
+                try await OutboxConsole.with(try global.settings()) { console in
+                    let report = try await AnnualReport.build(
+                        year: year, store: console.store, channels: console.channels, calendar: console.calendar,
+                        policy: console.deadlines, now: console.clock.now())
+                    let lines = report.lines(chinese: language == .zh)
+                    switch format {
+                    case "json":
+                        printJSON(report)
+                    case "csv":
+                        let header = language == .zh ? "项目,数量" : "figure,count"
+                        print("\u{FEFF}" + ([header] + lines.map { "\($0.0),\($0.1)" }).joined(separator: "\r\n"), terminator: "\r\n")
+                    default:
+                        var table = TextTable(language == .zh ? ["项目", "数量"] : ["figure", "count"])
+                        for (label, value) in lines { table.add([label, value]) }
+                        print(table.render())
+                    }
                 }
             }
         }

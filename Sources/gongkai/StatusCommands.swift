@@ -17,39 +17,40 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(json: json) {
-            let console = try OutboxConsole.open(try global.settings())
-            if let channel { _ = try console.channel(channel) }
-            let states = try state.map(Parse.state)
-            if let id {
-                let (item, deliveries) = try await console.itemStatus(id)
-                let shown = deliveries.filter { channel == nil || $0.channelID == channel }
-                    .filter { states.isEmpty || states.contains($0.state) }
-                let deadlines = try await console.deadlines(of: item, shown)
-                if json {
-                    /// Deadlines by channel id, beside the deliveries they belong to.
-                    struct Body: Encodable {
-                        var item: ItemRecord
-                        var deliveries: [DeliveryRecord]
-                        var deadlines: [String: DeliveryDeadline]
+            try await OutboxConsole.with(try global.settings()) { console in
+                if let channel { _ = try console.channel(channel) }
+                let states = try state.map(Parse.state)
+                if let id {
+                    let (item, deliveries) = try await console.itemStatus(id)
+                    let shown = deliveries.filter { channel == nil || $0.channelID == channel }
+                        .filter { states.isEmpty || states.contains($0.state) }
+                    let deadlines = try await console.deadlines(of: item, shown)
+                    if json {
+                        /// Deadlines by channel id, beside the deliveries they belong to.
+                        struct Body: Encodable {
+                            var item: ItemRecord
+                            var deliveries: [DeliveryRecord]
+                            var deadlines: [String: DeliveryDeadline]
+                        }
+                        printJSON(
+                            Body(
+                                item: item, deliveries: shown,
+                                deadlines: Dictionary(
+                                    uniqueKeysWithValues: shown.compactMap { row in deadlines[row.id].map { (row.channelID, $0) } })))
+                    } else {
+                        print(StatusView.item(item, shown, deadlines: deadlines))
                     }
-                    printJSON(
-                        Body(
-                            item: item, deliveries: shown,
-                            deadlines: Dictionary(
-                                uniqueKeysWithValues: shown.compactMap { row in deadlines[row.id].map { (row.channelID, $0) } })))
+                } else if channel != nil || !states.isEmpty {
+                    let rows = try await console.store.deliveries(
+                        DeliveryFilter(channelID: channel, states: states.isEmpty ? nil : states, limit: limit))
+                    if json { printJSON(rows) } else { print(StatusView.deliveries(rows)) }
                 } else {
-                    print(StatusView.item(item, shown, deadlines: deadlines))
-                }
-            } else if channel != nil || !states.isEmpty {
-                let rows = try await console.store.deliveries(
-                    DeliveryFilter(channelID: channel, states: states.isEmpty ? nil : states, limit: limit))
-                if json { printJSON(rows) } else { print(StatusView.deliveries(rows)) }
-            } else {
-                let counts = try await console.store.stateCounts()
-                if json {
-                    printJSON(counts.mapValues { Dictionary(uniqueKeysWithValues: $0.map { ($0.key.rawValue, $0.value) }) })
-                } else {
-                    print(StatusView.counts(counts, channels: console.channels.map(\.id)))
+                    let counts = try await console.store.stateCounts()
+                    if json {
+                        printJSON(counts.mapValues { Dictionary(uniqueKeysWithValues: $0.map { ($0.key.rawValue, $0.value) }) })
+                    } else {
+                        print(StatusView.counts(counts, channels: console.channels.map(\.id)))
+                    }
                 }
             }
         }
@@ -66,10 +67,11 @@ struct AttemptsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(json: json) {
-            let console = try OutboxConsole.open(try global.settings())
-            _ = try await console.itemStatus(id)
-            let attempts = try await console.store.attempts(itemID: id, channelID: channel)
-            if json { printJSON(attempts) } else { print(StatusView.attempts(attempts)) }
+            try await OutboxConsole.with(try global.settings()) { console in
+                _ = try await console.itemStatus(id)
+                let attempts = try await console.store.attempts(itemID: id, channelID: channel)
+                if json { printJSON(attempts) } else { print(StatusView.attempts(attempts)) }
+            }
         }
     }
 }
@@ -84,17 +86,18 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting(json: json) {
-            let console = try OutboxConsole.open(try global.settings())
-            let entries = try await console.store.auditLog(itemID: item, limit: limit)
-            if json { printJSON(entries); return }
-            var table = TextTable(["TIME", "ACTOR", "ACTION", "ITEM", "CHANNEL", "DETAIL"])
-            for entry in entries {
-                table.add([
-                    Timestamp.iso8601(entry.at), entry.actor, entry.action, entry.itemID ?? "-", entry.channelID ?? "-",
-                    entry.detail ?? "",
-                ])
+            try await OutboxConsole.with(try global.settings()) { console in
+                let entries = try await console.store.auditLog(itemID: item, limit: limit)
+                if json { printJSON(entries); return }
+                var table = TextTable(["TIME", "ACTOR", "ACTION", "ITEM", "CHANNEL", "DETAIL"])
+                for entry in entries {
+                    table.add([
+                        Timestamp.iso8601(entry.at), entry.actor, entry.action, entry.itemID ?? "-", entry.channelID ?? "-",
+                        entry.detail ?? "",
+                    ])
+                }
+                print(entries.isEmpty ? "(no audit entries)" : table.render())
             }
-            print(entries.isEmpty ? "(no audit entries)" : table.render())
         }
     }
 }
@@ -115,16 +118,17 @@ struct ChannelsCommand: AsyncParsableCommand {
         func run() async throws {
             var passed = true
             try await reporting(json: json) {
-                let console = try OutboxConsole.open(try global.settings())
-                let definition = try console.channel(channel)
-                let checks = await ChannelTester.test(definition)
-                passed = checks.allSatisfy(\.passed)
-                if json {
-                    printJSON(checks)
-                } else {
-                    var table = TextTable(["CHECK", "RESULT", "DETAIL"])
-                    for check in checks { table.add([check.name, check.passed ? "ok" : "FAILED", check.detail]) }
-                    print(table.render())
+                try await OutboxConsole.with(try global.settings()) { console in
+                    let definition = try console.channel(channel)
+                    let checks = await ChannelTester.test(definition)
+                    passed = checks.allSatisfy(\.passed)
+                    if json {
+                        printJSON(checks)
+                    } else {
+                        var table = TextTable(["CHECK", "RESULT", "DETAIL"])
+                        for check in checks { table.add([check.name, check.passed ? "ok" : "FAILED", check.detail]) }
+                        print(table.render())
+                    }
                 }
             }
             if !passed { throw ExitCode(ExitStatus.configuration) }
@@ -138,20 +142,21 @@ struct ChannelsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(json: json) {
-                let console = try OutboxConsole.open(try global.settings())
-                let pauses = Dictionary(
-                    uniqueKeysWithValues: try await console.store.channelPauses().map { ($0.channelID, $0) })
-                let views = console.channels.map { ChannelView($0, pause: pauses[$0.id]) }
-                if json { printJSON(views); return }
-                var table = TextTable(["ID", "KIND", "AUDIENCE", "CAN", "CONCURRENCY", "RATE/S", "PAUSED", "ENDPOINT"])
-                for view in views {
-                    table.add([
-                        view.id, view.kind, view.audience, view.capabilities.joined(separator: ","),
-                        "\(view.concurrency)", view.ratePerSecond.map { String(format: "%.3g", $0) } ?? "-",
-                        view.paused ? "yes" : "no", view.endpoint,
-                    ])
+                try await OutboxConsole.with(try global.settings()) { console in
+                    let pauses = Dictionary(
+                        uniqueKeysWithValues: try await console.store.channelPauses().map { ($0.channelID, $0) })
+                    let views = console.channels.map { ChannelView($0, pause: pauses[$0.id]) }
+                    if json { printJSON(views); return }
+                    var table = TextTable(["ID", "KIND", "AUDIENCE", "CAN", "CONCURRENCY", "RATE/S", "PAUSED", "ENDPOINT"])
+                    for view in views {
+                        table.add([
+                            view.id, view.kind, view.audience, view.capabilities.joined(separator: ","),
+                            "\(view.concurrency)", view.ratePerSecond.map { String(format: "%.3g", $0) } ?? "-",
+                            view.paused ? "yes" : "no", view.endpoint,
+                        ])
+                    }
+                    print(views.isEmpty ? "(no channel files)" : table.render())
                 }
-                print(views.isEmpty ? "(no channel files)" : table.render())
             }
         }
     }
@@ -164,9 +169,10 @@ struct ChannelsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let console = try OutboxConsole.open(try global.settings())
-                try await console.setPaused(channel, paused: true, reason: reason)
-                print("paused \(channel)")
+                try await OutboxConsole.with(try global.settings()) { console in
+                    try await console.setPaused(channel, paused: true, reason: reason)
+                    print("paused \(channel)")
+                }
             }
         }
     }
@@ -178,9 +184,10 @@ struct ChannelsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
-                let console = try OutboxConsole.open(try global.settings())
-                try await console.setPaused(channel, paused: false, reason: nil)
-                print("resumed \(channel)")
+                try await OutboxConsole.with(try global.settings()) { console in
+                    try await console.setPaused(channel, paused: false, reason: nil)
+                    print("resumed \(channel)")
+                }
             }
         }
     }

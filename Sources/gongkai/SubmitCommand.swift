@@ -17,15 +17,16 @@ struct SubmitCommand: AsyncParsableCommand {
         try await reporting(json: json) {
             let settings = try global.settings()
             let bytes = try InputFile.read(file)
-            let console = try OutboxConsole.open(settings)
-            let outcomes = try await console.submit(bytes, dryRun: dryRun)
-            if json {
-                printJSON(outcomes)
-            } else if dryRun {
-                print("valid: \(outcomes.count) item(s); nothing stored (--dry-run)")
-            } else {
-                for outcome in outcomes {
-                    print("\(outcome.itemID)  v\(outcome.version)  \(outcome.change.rawValue)")
+            try await OutboxConsole.with(settings) { console in
+                let outcomes = try await console.submit(bytes, dryRun: dryRun)
+                if json {
+                    printJSON(outcomes)
+                } else if dryRun {
+                    print("valid: \(outcomes.count) item(s); nothing stored (--dry-run)")
+                } else {
+                    for outcome in outcomes {
+                        print("\(outcome.itemID)  v\(outcome.version)  \(outcome.change.rawValue)")
+                    }
                 }
             }
         }
