@@ -795,7 +795,7 @@ public struct PostgresOutboxStore: OutboxStore {
 
     /// Runs `body`, turning a PostgreSQL failure into a GongkaiError that says what
     /// was being done and what the server said, without the query's bound values.
-    private func translated<T>(
+    func translated<T>(
         _ action: String, channel: String? = nil, _ body: () async throws -> T
     ) async throws -> T {
         do {

@@ -11,7 +11,7 @@ import GongkaiCore
 /// mode that survives a crash of the process but may lose the last commits on
 /// power loss, which only causes a re-send that the idempotency key absorbs.
 public struct SQLiteOutboxStore: OutboxStore {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
     /// Where the database lives (`:memory:` for in-memory stores).
     public let location: String
 

@@ -10,6 +10,6 @@ struct GongkaiCommand: AsyncParsableCommand {
         subcommands: [
             DaemonCommand.self, SubmitCommand.self, WithdrawCommand.self, ApproveCommand.self, StatusCommand.self,
             AttemptsCommand.self, ResendCommand.self, RecoverCommand.self, ChannelsCommand.self, AuditCommand.self, CalendarCommand.self,
-            ReconcileCommand.self, ReportCommand.self, DemoCommand.self, BenchCommand.self,
+            ReconcileCommand.self, ReportCommand.self, MigrateCommand.self, StoreCommand.self, DemoCommand.self, BenchCommand.self,
         ])
 }

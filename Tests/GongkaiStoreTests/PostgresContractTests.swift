@@ -1,4 +1,5 @@
 import Foundation
+import GongkaiCore
 import GongkaiStore
 import GongkaiStoreContract
 import GongkaiTestSupport
@@ -28,5 +29,29 @@ enum PostgresStores {
         let url = try await cluster.makeDatabase() + "?sslmode=disable"
         let database = try OutboxDatabase.open(url, environment: ["GONGKAI_DATABASE_PASSWORD": cluster.password])
         return try await database.withRunning(body)
+    }
+}
+
+@Suite(
+    "PostgreSQL schema version",
+    .enabled(if: PostgresTestCluster.isAvailable || PostgresTestCluster.mustRun, "PostgreSQL is not installed"))
+struct PostgresSchemaVersionTests {
+    @Test func aSchemaNewerThanThisBuildIsRefusedNamingBothVersions() async throws {
+        try await PostgresStores.withFreshStore { store in
+            let postgres = try #require(store as? PostgresOutboxStore)
+            let known = PostgresOutboxStore.knownSchemaVersion
+            #expect(try await postgres.schemaVersion() == known)
+            // A later gongkai migrated this database.
+            try await postgres.client.query(
+                "INSERT INTO gongkai_schema (version, name) VALUES (\(known + 1), 'from-the-future')")
+            do {
+                _ = try await postgres.migrate()
+                Issue.record("a newer schema was accepted")
+            } catch let error as GongkaiError {
+                #expect(error.code == .configuration)
+                #expect(error.field == "database")
+                #expect(error.message.contains("version \(known + 1)") && error.message.contains("version \(known)"))
+            }
+        }
     }
 }
