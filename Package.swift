@@ -159,7 +159,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GongkaiCLITests",
-            dependencies: ["GongkaiCore", "GongkaiStore", "GongkaiSimulators", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "GongkaiCore", "GongkaiStore", "GongkaiSimulators", "GongkaiTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

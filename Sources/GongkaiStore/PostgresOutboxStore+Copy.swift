@@ -17,15 +17,15 @@ extension PostgresOutboxStore: OutboxRowSource, OutboxCopyTarget {
     public func withCopyTransaction<T: Sendable>(_ body: (any OutboxRowSink) async throws -> T) async throws -> T {
         try await translated("copy into the outbox database") {
             try await client.withConnection { connection in
-                try await connection.query("BEGIN ISOLATION LEVEL SERIALIZABLE", logger: logger)
+                try await connection.checkedQuery("BEGIN ISOLATION LEVEL SERIALIZABLE", logger: logger)
                 let value: T
                 do {
                     value = try await body(PostgresCopyRows(connection: connection, logger: logger))
                 } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    _ = try? await connection.checkedQuery("ROLLBACK", logger: logger)
                     throw error
                 }
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.checkedQuery("COMMIT", logger: logger)
                 return value
             }
         }
@@ -50,7 +50,7 @@ struct PostgresCopyRows: OutboxRowSink {
         }
         sql += " ORDER BY \(keys.joined(separator: ", ")) LIMIT \(limit)"
         var result: [[CopyValue]] = []
-        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+        for try await row in try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
             var values: [CopyValue] = []
             values.reserveCapacity(columns.count)
             for (cell, column) in zip(row, columns) {
@@ -89,14 +89,14 @@ struct PostgresCopyRows: OutboxRowSink {
             // Generated ids are copied as they are, so attempts still point at their deliveries.
             let overriding = table.hasGeneratedID ? " OVERRIDING SYSTEM VALUE" : ""
             let sql = "INSERT INTO \(table.rawValue) (\(table.columnList))\(overriding) VALUES " + tuples.joined(separator: ", ")
-            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
             start += chunk.count
         }
     }
 
     func finishImport() async throws {
         for table in OutboxTable.allCases where table.hasGeneratedID {
-            try await connection.query(
+            try await connection.checkedQuery(
                 PostgresQuery(
                     unsafeSQL: """
                         SELECT setval(pg_get_serial_sequence('\(table.rawValue)', 'id'), COALESCE(max(id), 0) + 1, false)

@@ -75,26 +75,26 @@ public struct PostgresOutboxStore: OutboxStore {
     private func migrateOnce() async throws -> Int {
         try await translated("migrate the outbox database") {
             try await client.withConnection { connection in
-                try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: logger)
+                try await connection.checkedQuery("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: logger)
                 do {
-                    try await connection.query(PostgresQuery(unsafeSQL: PostgresMigrations.createSchemaTable), logger: logger)
+                    try await connection.checkedQuery(PostgresQuery(unsafeSQL: PostgresMigrations.createSchemaTable), logger: logger)
                     let current = try await Self.schemaVersion(connection, logger: logger)
                     try Self.refuseNewer(current)
                     for migration in PostgresMigrations.all where migration.version > current {
                         try await Self.transaction(connection, logger: logger) { connection in
                             for statement in migration.statements {
-                                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                                try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement), logger: logger)
                             }
-                            try await connection.query(
+                            try await connection.checkedQuery(
                                 "INSERT INTO gongkai_schema (version, name) VALUES (\(migration.version), \(migration.name))",
                                 logger: logger)
                         }
                     }
                 } catch {
-                    _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
+                    _ = try? await connection.checkedQuery("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
                     throw error
                 }
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
+                try await connection.checkedQuery("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
                 return try await Self.schemaVersion(connection, logger: logger)
             }
         }
@@ -104,7 +104,7 @@ public struct PostgresOutboxStore: OutboxStore {
     public func schemaVersion() async throws -> Int {
         try await translated("read the schema version") {
             try await client.withConnection { connection in
-                let exists = try await connection.query(
+                let exists = try await connection.checkedQuery(
                     "SELECT to_regclass('gongkai_schema') IS NOT NULL", logger: logger
                 ).collect().first?.decode(Bool.self) ?? false
                 return exists ? try await Self.schemaVersion(connection, logger: logger) : 0
@@ -116,7 +116,7 @@ public struct PostgresOutboxStore: OutboxStore {
     public static var knownSchemaVersion: Int { PostgresMigrations.latest }
 
     private static func schemaVersion(_ connection: PostgresConnection, logger: Logger) async throws -> Int {
-        let rows = try await connection.query("SELECT COALESCE(MAX(version), 0) FROM gongkai_schema", logger: logger)
+        let rows = try await connection.checkedQuery("SELECT COALESCE(MAX(version), 0) FROM gongkai_schema", logger: logger)
             .collect()
         return Int(try rows.first?.decode(Int32.self) ?? 0)
     }
@@ -251,7 +251,7 @@ public struct PostgresOutboxStore: OutboxStore {
                 """, binds: bindings)
         var claimed: [ClaimedDelivery] = []
         claimed.reserveCapacity(limit)
-        for try await row in try await connection.query(query, logger: logger) {
+        for try await row in try await connection.checkedQuery(query, logger: logger) {
             let cells = row.makeRandomAccess()
             let record = try Self.deliveryRecord(cells)
             let document = try cells[20].decode(ByteBuffer.self)
@@ -299,7 +299,7 @@ public struct PostgresOutboxStore: OutboxStore {
                         AND d.wanted_version = f.version AND d.hold_reason IS NULL
                     RETURNING d.id
                     """, binds: bindings)
-            for try await id in try await connection.query(query, logger: logger).decode(Int64.self) {
+            for try await id in try await connection.checkedQuery(query, logger: logger).decode(Int64.self) {
                 settledFast.insert(id)
             }
         }
@@ -371,7 +371,7 @@ public struct PostgresOutboxStore: OutboxStore {
                     ORDER BY d.item_id LIMIT $3
                     """, binds: bindings)
             var result: [(delivery: DeliveryRecord, item: ItemRecord)] = []
-            for try await row in try await connection.query(query, logger: logger) {
+            for try await row in try await connection.checkedQuery(query, logger: logger) {
                 let cells = row.makeRandomAccess()
                 result.append((try Self.deliveryRecord(cells), try Self.itemRecord(cells, from: OutboxColumns.itemAfterDelivery)))
             }
@@ -415,7 +415,7 @@ public struct PostgresOutboxStore: OutboxStore {
             }
             sql += ") ORDER BY id"
             var result: [AttemptRecord] = []
-            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+            for try await row in try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
                 let c = row.makeRandomAccess()
                 result.append(
                     AttemptRecord(
@@ -434,7 +434,7 @@ public struct PostgresOutboxStore: OutboxStore {
     public func stateCounts() async throws -> [String: [DeliveryState: Int]] {
         try await read("count deliveries") { connection in
             var counts: [String: [DeliveryState: Int]] = [:]
-            let rows = try await connection.query(
+            let rows = try await connection.checkedQuery(
                 "SELECT channel_id, state, COUNT(*) FROM delivery GROUP BY channel_id, state", logger: logger)
             for try await (channel, state, count) in rows.decode((String, String, Int64).self) {
                 guard let state = DeliveryState(rawValue: state) else { continue }
@@ -482,7 +482,7 @@ public struct PostgresOutboxStore: OutboxStore {
         let (pause, event) = OutboxRules.pause(
             channelID: channelID, paused: paused, reason: reason, actor: actor, now: now)
         try await write("pause or resume a channel", durable: true) { connection in
-            try await connection.query(
+            try await connection.checkedQuery(
                 """
                 INSERT INTO channel_state (channel_id, paused, reason, changed_at, changed_by)
                 VALUES (\(pause.channelID), \(pause.paused), \(pause.reason), \(pause.changedAt), \(pause.changedBy))
@@ -498,7 +498,7 @@ public struct PostgresOutboxStore: OutboxStore {
     public func channelPauses() async throws -> [ChannelPause] {
         try await read("read channel pauses") { connection in
             var result: [ChannelPause] = []
-            let rows = try await connection.query(
+            let rows = try await connection.checkedQuery(
                 "SELECT channel_id, paused, reason, changed_at, changed_by FROM channel_state ORDER BY channel_id",
                 logger: logger)
             for try await (channel, paused, reason, changedAt, changedBy) in rows.decode(
@@ -522,7 +522,7 @@ public struct PostgresOutboxStore: OutboxStore {
             bindings.append(limit)
             sql += " ORDER BY id DESC LIMIT $\(bindings.count)"
             var result: [AuditEntry] = []
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            let rows = try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
             for try await (id, at, actor, action, item, channel, detail) in rows.decode(
                 (Int64, Int64, String, String, String?, String?, String?).self)
             {
@@ -538,7 +538,7 @@ public struct PostgresOutboxStore: OutboxStore {
     /// The item's row and all its deliveries, locked until the transaction ends.
     /// The advisory lock covers an item that does not exist yet (two submits of one new id).
     private func snapshot(_ connection: PostgresConnection, itemID: String) async throws -> ItemSnapshot? {
-        try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(itemID), 0))", logger: logger)
+        try await connection.checkedQuery("SELECT pg_advisory_xact_lock(hashtextextended(\(itemID), 0))", logger: logger)
         guard let item = try await itemRows(connection, where: "id = $1 FOR UPDATE", [.init(itemID)]).first else {
             return nil
         }
@@ -549,7 +549,7 @@ public struct PostgresOutboxStore: OutboxStore {
     /// Writes what a rule decided, in the order ``OutboxWrites`` gives.
     private func apply(_ writes: OutboxWrites, _ connection: PostgresConnection) async throws {
         for item in writes.items {
-            try await connection.query(
+            try await connection.checkedQuery(
                 """
                 INSERT INTO item (\(unescaped: OutboxColumns.item))
                 VALUES (\(item.id), \(item.kind), \(item.category), \(item.title), \(item.currentVersion),
@@ -560,7 +560,7 @@ public struct PostgresOutboxStore: OutboxStore {
                 """, logger: logger)
         }
         if let version = writes.version {
-            try await connection.query(
+            try await connection.checkedQuery(
                 """
                 INSERT INTO item_version (item_id, version, content_hash, document, public_document, submitted_by, created_at)
                 VALUES (\(version.itemID), \(version.version), \(version.contentHash),
@@ -569,7 +569,7 @@ public struct PostgresOutboxStore: OutboxStore {
                 """, logger: logger)
         }
         if !writes.newDeliveries.isEmpty {
-            try await connection.query(
+            try await connection.checkedQuery(
                 """
                 INSERT INTO delivery (item_id, channel_id, state, operation, wanted_version, delivered_version,
                     may_be_live, remote_id, remote_url, attempt_count, failure_streak, next_attempt_at, last_error,
@@ -581,7 +581,7 @@ public struct PostgresOutboxStore: OutboxStore {
                 """, logger: logger)
         }
         if !writes.changedDeliveries.isEmpty {
-            try await connection.query(
+            try await connection.checkedQuery(
                 """
                 UPDATE delivery d SET state = r.state, operation = r.operation, wanted_version = r.wanted_version,
                     delivered_version = r.delivered_version, may_be_live = r.may_be_live, remote_id = r.remote_id,
@@ -594,7 +594,7 @@ public struct PostgresOutboxStore: OutboxStore {
         }
         if !writes.triggers.isEmpty {
             let marks = writes.triggers.map { TriggerMark(id: $0.deliveryID, trigger: $0.trigger.rawValue) }
-            try await connection.query(
+            try await connection.checkedQuery(
                 """
                 UPDATE delivery d SET trigger = m.trigger
                 FROM jsonb_to_recordset(\(try Self.json(marks))::jsonb) AS m(id BIGINT, trigger TEXT)
@@ -602,7 +602,7 @@ public struct PostgresOutboxStore: OutboxStore {
                 """, logger: logger)
         }
         if !writes.attempts.isEmpty {
-            try await connection.query(
+            try await connection.checkedQuery(
                 """
                 INSERT INTO attempt (delivery_id, item_id, channel_id, version, operation, trigger, started_at,
                     duration_ms, http_status, outcome, error, worker)
@@ -614,7 +614,7 @@ public struct PostgresOutboxStore: OutboxStore {
                 """, logger: logger)
         }
         for event in writes.audit {
-            try await connection.query(
+            try await connection.checkedQuery(
                 """
                 INSERT INTO audit (at, actor, action, item_id, channel_id, detail)
                 VALUES (\(event.at), \(event.actor), \(event.action), \(event.itemID), \(event.channelID), \(event.detail))
@@ -638,7 +638,7 @@ public struct PostgresOutboxStore: OutboxStore {
         let query = PostgresQuery(
             unsafeSQL: "SELECT \(OutboxColumns.delivery) FROM delivery WHERE \(clause)", binds: bindings)
         var result: [DeliveryRecord] = []
-        for try await row in try await connection.query(query, logger: logger) {
+        for try await row in try await connection.checkedQuery(query, logger: logger) {
             result.append(try Self.deliveryRecord(row.makeRandomAccess()))
         }
         return result
@@ -651,7 +651,7 @@ public struct PostgresOutboxStore: OutboxStore {
         for argument in arguments { argument.append(&bindings) }
         let query = PostgresQuery(unsafeSQL: "SELECT \(OutboxColumns.item) FROM item WHERE \(clause)", binds: bindings)
         var result: [ItemRecord] = []
-        for try await row in try await connection.query(query, logger: logger) {
+        for try await row in try await connection.checkedQuery(query, logger: logger) {
             result.append(try Self.itemRecord(row.makeRandomAccess(), from: 0))
         }
         return result
@@ -759,7 +759,7 @@ public struct PostgresOutboxStore: OutboxStore {
             try await client.withConnection { connection in
                 try await Self.transaction(connection, logger: logger) { connection in
                     if !durable {
-                        try await connection.query("SET LOCAL synchronous_commit = off", logger: logger)
+                        try await connection.checkedQuery("SET LOCAL synchronous_commit = off", logger: logger)
                     }
                     return try await body(connection)
                 }
@@ -781,15 +781,15 @@ public struct PostgresOutboxStore: OutboxStore {
         _ connection: PostgresConnection, logger: Logger,
         _ body: @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await connection.query("BEGIN", logger: logger)
+        try await connection.checkedQuery("BEGIN", logger: logger)
         let value: T
         do {
             value = try await body(connection)
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.checkedQuery("ROLLBACK", logger: logger)
             throw error
         }
-        try await connection.query("COMMIT", logger: logger)
+        try await connection.checkedQuery("COMMIT", logger: logger)
         return value
     }
 
@@ -809,6 +809,10 @@ public struct PostgresOutboxStore: OutboxStore {
                 .store, "cannot \(action): column \(error.columnName) has an unexpected type", channel: channel)
         } catch is CancellationError {
             throw CancellationError()
+        } catch is ConnectionClosed {
+            throw GongkaiError(
+                .store, "cannot \(action): the connection to PostgreSQL was closed by the server or the network",
+                channel: channel, field: "database")
         } catch {
             if String(reflecting: type(of: error)).contains("ConnectionPoolError") {
                 throw GongkaiError(.store, "cannot \(action): \(Self.noConnection)", channel: channel, field: "database")
@@ -829,5 +833,23 @@ public struct PostgresOutboxStore: OutboxStore {
             return "PostgreSQL connection: \(error.code): \(underlying)"
         }
         return "PostgreSQL connection: \(error.code)"
+    }
+}
+
+/// A query refused because its connection was already closed.
+struct ConnectionClosed: Error {}
+
+extension PostgresConnection {
+    /// Runs `query`, refusing at once on a connection that is already closed.
+    ///
+    /// PostgresNIO 1.33 writes a query to its channel without a promise, so a
+    /// query sent after the server closed the connection (`pg_terminate_backend`,
+    /// a restart, a failover) between two statements of one transaction is
+    /// dropped and its caller waits for ever; a daemon then stops delivering.
+    func checkedQuery(
+        _ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line
+    ) async throws -> PostgresRowSequence {
+        guard !isClosed else { throw ConnectionClosed() }
+        return try await self.query(query, logger: logger, file: file, line: line)
     }
 }

@@ -89,6 +89,42 @@ struct CLIProcess {
         return process
     }
 
+    /// A started process whose exit can be awaited without blocking a thread.
+    struct Running: @unchecked Sendable {
+        let process: Process
+        let exit: AsyncStream<Void>
+
+        var pid: Int32 { process.processIdentifier }
+
+        /// Suspends until the process has exited; returns its status (or signal number).
+        func exited() async -> (status: Int32, signalled: Bool) {
+            for await _ in exit { break }
+            return (process.terminationStatus, process.terminationReason == .uncaughtSignal)
+        }
+    }
+
+    /// Starts `gongkai <arguments>` like ``start(_:log:)``, with its exit awaitable.
+    func launch(_ arguments: [String], log: URL) throws -> Running {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        let exited = AsyncStream<Void>.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        process.terminationHandler = { _ in
+            exited.continuation.yield()
+            exited.continuation.finish()
+        }
+        try process.run()
+        return Running(process: process, exit: exited.stream)
+    }
+
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("gongkai-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -1,0 +1,202 @@
+import Foundation
+import GongkaiCore
+import GongkaiSimulators
+import GongkaiStore
+import GongkaiTestSupport
+import Logging
+import Testing
+
+/// Several `gongkai daemon` processes sharing one PostgreSQL outbox and one
+/// webhook platform: every delivery arrives, none twice while they all live;
+/// a daemon killed with `kill -9` costs at most its in-flight deliveries in
+/// duplicates; connections cut by the server are survived.
+@Suite(
+    "Several daemons on one PostgreSQL",
+    .serialized,
+    .enabled(if: PostgresTestCluster.isAvailable || PostgresTestCluster.mustRun, "PostgreSQL is not installed"))
+struct MultiDaemonTests {
+    /// A directory with one webhook channel, a fresh database and the items submitted through the CLI.
+    struct Rig {
+        let directory: URL
+        let simulator: WebhookSimulator
+        let cli: CLIProcess
+        let database: OutboxDatabase
+        let databaseName: String
+        let items: [DisclosureItem]
+        let cluster: PostgresTestCluster
+
+        static func make(items count: Int, slowDelay: Duration) async throws -> Rig {
+            let cluster = try await PostgresTestCluster.shared()
+            let url = try await cluster.makeDatabase()
+            let directory = try CLIProcess.temporaryDirectory()
+            let secret = StandardWebhookSecret.generate()
+            let simulator = WebhookSimulator(
+                secret: secret, recordBodies: false, logger: Logger(label: "sim", factory: { _ in SwiftLogNoOpLogHandler() }))
+            try await simulator.start()
+            // Each send takes a little while, so that daemons overlap and a kill lands mid-send.
+            simulator.setFaults(WebhookFaults(slowRate: 1, slowDelay: slowDelay))
+            try FileManager.default.createDirectory(
+                at: directory.appendingPathComponent("channels"), withIntermediateDirectories: true)
+            try """
+            id: hub
+            kind: webhook
+            endpoint: \(simulator.url)
+            secret:
+              env: MULTI_HUB_SECRET
+            retry:
+              delays: [100ms, 200ms, 400ms, 800ms, 1s, 1s, 1s]
+              minimumThrottleDelay: 100ms
+            concurrency: 8
+            timeout: 1s
+            """.write(to: directory.appendingPathComponent("channels/hub.yaml"), atomically: true, encoding: .utf8)
+            let setting = url + "?sslmode=disable"
+            let cli = CLIProcess(
+                directory: directory,
+                environment: [
+                    "MULTI_HUB_SECRET": secret.text, "GONGKAI_DATABASE": setting,
+                    "GONGKAI_DATABASE_PASSWORD": cluster.password,
+                ])
+            let items = SampleDisclosures.generated(count: count, seed: 7)
+            let lines = items.map { String(decoding: try! JSONEncoder().encode($0), as: UTF8.self) }.joined(separator: "\n")
+            let submit = try await cli.run(["submit", "-"], stdin: lines)
+            #expect(submit.status == 0, "\(submit.stderr)")
+            let database = try OutboxDatabase.open(
+                setting, environment: ["GONGKAI_DATABASE_PASSWORD": cluster.password])
+            return Rig(
+                directory: directory, simulator: simulator, cli: cli, database: database,
+                databaseName: String(url.split(separator: "/").last!), items: items, cluster: cluster)
+        }
+
+        func daemon(_ name: String) throws -> CLIProcess.Running {
+            try cli.launch(
+                ["daemon", "--worker-id", name, "--lease", "6s", "--poll-interval", "50ms", "--log-level", ProcessInfo.processInfo.environment["MULTI_LOG"] ?? "warning"],
+                log: directory.appendingPathComponent("\(name).log"))
+        }
+
+        /// Awaits the platform until every item was published at least once (or the deadline passes).
+        func awaitEveryItem(store: any OutboxStore, timeout: Duration) async throws -> Bool {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                _ = await simulator.waitUntil(acceptedCount: simulator.acceptedCount + 1, timeout: .milliseconds(500))
+                if simulator.acceptedCount >= items.count,
+                    try await store.deliveries(DeliveryFilter(states: [.delivered], limit: items.count + 1)).count
+                        == items.count
+                {
+                    return true
+                }
+            }
+            return false
+        }
+
+        func missing() -> [String] {
+            items.filter { simulator.count(itemID: $0.id, version: 1, type: .published) == 0 }.map(\.id)
+        }
+
+        func log(_ name: String) -> String {
+            (try? String(contentsOf: directory.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
+        }
+
+        func finish() async {
+            await simulator.stop()
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    @Test func threeDaemonsDeliverEveryItemOnceBetweenThem() async throws {
+        let rig = try await Rig.make(items: 2_000, slowDelay: .milliseconds(2))
+        try await rig.database.withRunning { store in
+            let names = ["daemon-a", "daemon-b", "daemon-c"]
+            let daemons = try names.map(rig.daemon)
+            let everything = try await rig.awaitEveryItem(store: store, timeout: .seconds(180))
+            for (name, daemon) in zip(names, daemons) {
+                #expect(daemon.process.isRunning, "\(name) stopped on its own: \(rig.log(name).suffix(2_000))")
+                kill(daemon.pid, SIGTERM)
+            }
+            for (name, daemon) in zip(names, daemons) {
+                let exit = await daemon.exited()
+                #expect(exit.status == 0 && !exit.signalled, "\(name) did not drain cleanly: \(rig.log(name).suffix(2_000))")
+            }
+            #expect(everything)
+            #expect(rig.missing().isEmpty)
+            let attempts = try await store.deliveries(DeliveryFilter(states: [.delivered], limit: 3_000))
+            // Each daemon took a share: the claim is shared, not won by one process.
+            var perWorker: [String: Int] = [:]
+            for item in rig.items.prefix(300) {
+                for attempt in try await store.attempts(itemID: item.id, channelID: "hub") { perWorker[attempt.worker, default: 0] += 1 }
+            }
+            print(
+                "multi-daemon test: 3 daemons, \(rig.items.count) items, platform accepted \(rig.simulator.acceptedCount), "
+                    + "duplicates \(rig.simulator.duplicateCount); attempts on the first 300 items by worker: \(perWorker)")
+            #expect(attempts.count == rig.items.count)
+            #expect(rig.simulator.duplicateCount == 0)
+            #expect(rig.simulator.acceptedCount == rig.items.count)
+            #expect(perWorker.count == 3, "\(perWorker)")
+            #expect(try await store.deliveries(DeliveryFilter(states: [.sending])).isEmpty)
+        }
+        await rig.finish()
+    }
+
+    @Test func aDaemonKilledMidRunCostsAtMostItsInFlightDeliveries() async throws {
+        let rig = try await Rig.make(items: 2_000, slowDelay: .milliseconds(5))
+        try await rig.database.withRunning { store in
+            let survivors = try ["daemon-a", "daemon-c"].map(rig.daemon)
+            let victim = try rig.daemon("daemon-b")
+            #expect(await rig.simulator.waitUntil(acceptedCount: 600, timeout: .seconds(120)))
+            kill(victim.pid, SIGKILL)
+            let killed = await victim.exited()
+            #expect(killed.signalled)
+            // Nothing of the dead process can move these rows until their leases expire.
+            let inFlight = try await store.deliveries(DeliveryFilter(states: [.sending], limit: 3_000))
+                .filter { $0.leaseOwner == "daemon-b" }.count
+            let deliveredAtKill = try await store.deliveries(DeliveryFilter(states: [.delivered], limit: 3_000)).count
+            #expect(deliveredAtKill < rig.items.count, "the kill came too late to test anything")
+
+            let everything = try await rig.awaitEveryItem(store: store, timeout: .seconds(180))
+            for daemon in survivors {
+                #expect(daemon.process.isRunning, "a surviving daemon stopped on its own")
+                kill(daemon.pid, SIGTERM)
+            }
+            for daemon in survivors { #expect(await daemon.exited().status == 0) }
+            #expect(everything)
+            #expect(rig.missing().isEmpty, "never reached the platform: \(rig.missing().prefix(5))")
+            let duplicates = rig.simulator.duplicateCount
+            print(
+                "multi-daemon kill test: 3 daemons, \(rig.items.count) items; daemon-b killed with \(inFlight) deliveries in flight "
+                    + "(\(deliveredAtKill) recorded delivered by then); platform accepted \(rig.simulator.acceptedCount), "
+                    + "duplicates \(duplicates) (same webhook-id, absorbed by idempotency)")
+            #expect(duplicates <= inFlight)
+            #expect(try await store.deliveries(DeliveryFilter(states: [.sending])).isEmpty)
+        }
+        await rig.finish()
+    }
+
+    @Test func daemonsSurviveTheServerCuttingTheirConnections() async throws {
+        let rig = try await Rig.make(items: 1_000, slowDelay: .milliseconds(5))
+        try await rig.database.withRunning { store in
+            let names = ["daemon-a", "daemon-b"]
+            let daemons = try names.map(rig.daemon)
+            #expect(await rig.simulator.waitUntil(acceptedCount: 200, timeout: .seconds(120)))
+            // Twice, as a failover or an administrator's pg_terminate_backend would.
+            let first = try await rig.cluster.terminateConnections(database: rig.databaseName)
+            #expect(await rig.simulator.waitUntil(acceptedCount: 500, timeout: .seconds(120)))
+            let second = try await rig.cluster.terminateConnections(database: rig.databaseName)
+            #expect(first > 0 && second > 0)
+            // The test's own pool lost its connections too; the store's reads reconnect.
+            let everything = try await rig.awaitEveryItem(store: store, timeout: .seconds(180))
+            for (name, daemon) in zip(names, daemons) {
+                #expect(daemon.process.isRunning, "\(name) stopped on its own: \(rig.log(name).suffix(2_000))")
+                kill(daemon.pid, SIGTERM)
+            }
+            for (name, daemon) in zip(names, daemons) {
+                #expect(await daemon.exited().status == 0, "\(rig.log(name).suffix(2_000))")
+            }
+            #expect(everything)
+            #expect(rig.missing().isEmpty)
+            print(
+                "connection-cut test: 2 daemons, \(rig.items.count) items, \(first) then \(second) connections terminated; "
+                    + "platform accepted \(rig.simulator.acceptedCount), duplicates \(rig.simulator.duplicateCount)")
+            #expect(try await store.deliveries(DeliveryFilter(states: [.sending])).isEmpty)
+        }
+        await rig.finish()
+    }
+}
