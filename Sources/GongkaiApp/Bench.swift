@@ -22,6 +22,14 @@ public enum Bench {
         public var reconcileItems = 100_000
         /// The phases to run, all by default; one alone is what a profiler wants.
         public var phases = Set(Phase.allCases)
+        /// Where the phases' outboxes live: nil for temporary SQLite files, or a
+        /// `postgres://` URL in whose database each phase gets a schema of its own.
+        public var database: String?
+        public var databaseOptions = DatabaseOptions()
+        /// Engines, each with its own store connections, draining one outbox together (the e2e phase runs again with them).
+        public var daemons = 1
+        /// Delivered rows put in the outbox before a second e2e run, to show the claim's cost does not grow with it.
+        public var preload = 0
 
         public init(items: Int, channels: Int, concurrency: Int, faultRate: Double, latencySeconds: Int, latencyRate: Int) {
             self.items = items
@@ -47,7 +55,7 @@ public enum Bench {
         print("gongkai bench — \(MachineInfo.summary())")
         let phases = options.phases
         if phases.isSubset(of: [.reconcile]) {
-            try await reconcilePhase(items: options.reconcileItems, logger: logger)
+            try await reconcilePhase(items: options.reconcileItems, options: options, logger: logger)
             print(line("peak RSS", "\(MachineInfo.peakRSSMegabytes()) MiB", "(whole run)"))
             return
         }
@@ -69,37 +77,88 @@ public enum Bench {
         var e2eCPU: Double?
 
         // 1. Submit rate (validation, hashing, masking, one durable transaction per batch).
+        let backend = options.database.map { (try? DatabaseLocation($0))?.isPostgres == true ? "PostgreSQL" : "SQLite" } ?? "SQLite"
+        print("outbox: \(backend)\(options.database.map { " at " + ((try? DatabaseLocation($0).description) ?? $0) } ?? ", temporary files")\n")
         if phases.contains(.submit) || phases.contains(.e2e) {
-            let run1 = try Workspace()
-            defer { run1.remove() }
-            let console1 = OutboxConsole(store: run1.store, channels: noFaultChannels, actor: "bench")
-            let submitStart = ContinuousClock.now
-            for batch in items.chunked(500) { _ = try await console1.submit(batch) }
-            let submitSeconds = (ContinuousClock.now - submitStart).seconds
-            print(line("submit", "\(rate(Double(items.count) / submitSeconds)) items/s", "(\(items.count) items in batches of 500, synchronous=FULL)"))
+            try await withWorkspace(options) { run1 in
+                let console1 = OutboxConsole(store: run1.store, channels: noFaultChannels, actor: "bench")
+                let submitStart = ContinuousClock.now
+                for batch in items.chunked(500) { _ = try await console1.submit(batch) }
+                let submitSeconds = (ContinuousClock.now - submitStart).seconds
+                let durability = backend == "PostgreSQL" ? "synchronous_commit=on" : "synchronous=FULL"
+                print(line("submit", "\(rate(Double(items.count) / submitSeconds)) items/s", "(\(items.count) items in batches of 500, \(durability))"))
 
-            // 2. End to end: drain the backlog through the engine, no faults.
-            if phases.contains(.e2e) {
-                sampler.reset()
-                let cpuBefore = MachineInfo.cpuSeconds()
-                let e2e = try await drain(
-                    store: run1.store, channels: noFaultChannels, environment: environment, total: total,
-                    simulator: simulator, logger: logger)
-                e2eCPU = (MachineInfo.cpuSeconds() - cpuBefore) / Double(total)
-                e2eRate = Double(total) / e2e
-                print(line("end to end", "\(rate(Double(total) / e2e)) deliveries/s", "(\(total) deliveries in \(format(e2e)) s; RSS \(sampler.describe()))"))
-                print(line("  CPU", "\(micros(e2eCPU ?? 0)) µs/delivery", "(process CPU time, both cores, simulator included)"))
+                // 2. End to end: drain the backlog through the engine, no faults.
+                if phases.contains(.e2e) {
+                    sampler.reset()
+                    let cpuBefore = MachineInfo.cpuSeconds()
+                    let e2e = try await drain(
+                        stores: [run1.store], channels: noFaultChannels, environment: environment, total: total,
+                        simulator: simulator, logger: logger)
+                    e2eCPU = (MachineInfo.cpuSeconds() - cpuBefore) / Double(total)
+                    e2eRate = Double(total) / e2e
+                    print(line("end to end", "\(rate(Double(total) / e2e)) deliveries/s", "(\(total) deliveries in \(format(e2e)) s; RSS \(sampler.describe()))"))
+                    print(line("  CPU", "\(micros(e2eCPU ?? 0)) µs/delivery", "(process CPU time, both cores, simulator included)"))
+                }
             }
         }
 
-        // 2b. The bookkeeping alone: claim and acknowledge, no HTTP.
+        // 2a. The same with several engines, each with its own connections, sharing the outbox.
+        if phases.contains(.e2e), options.daemons > 1 {
+            try await withWorkspace(options) { run in
+                let console = OutboxConsole(store: run.store, channels: noFaultChannels, actor: "bench")
+                for batch in items.chunked(500) { _ = try await console.submit(batch) }
+                var stores = [run.store]
+                for _ in 1..<options.daemons { stores.append(try await run.open()) }
+                // The same items again: the receiver must not take them for repeats of the first run.
+                simulator.reset()
+                let duplicatesBefore = simulator.duplicateCount
+                let cpuBefore = MachineInfo.cpuSeconds()
+                let seconds = try await drain(
+                    stores: stores, channels: noFaultChannels, environment: environment, total: total,
+                    simulator: simulator, logger: logger)
+                let cpu = (MachineInfo.cpuSeconds() - cpuBefore) / Double(total)
+                let multiRate = Double(total) / seconds
+                print(line("\(options.daemons) daemons", "\(rate(multiRate)) deliveries/s", "(\(total) deliveries in \(format(seconds)) s, \(micros(cpu)) µs CPU/delivery)"))
+                if let e2eRate {
+                    print(line("  ratio", String(format: "%.2f", multiRate / e2eRate), "(\(options.daemons) daemons ÷ one daemon, same run)"))
+                }
+                print(line("  duplicates", "\(simulator.duplicateCount - duplicatesBefore)", "(deliveries the receiver saw twice)"))
+            }
+        }
+
+        // 2b. End to end again on an outbox that already holds a long delivered history.
+        if phases.contains(.e2e), options.preload > 0 {
+            try await withWorkspace(options) { run in
+                let preloadItems = max(1, options.preload / max(1, noFaultChannels.count))
+                let fillStart = ContinuousClock.now
+                guard let filler = run.store as? any OutboxPreloading else { return }
+                try await filler.preloadDelivered(
+                    items: preloadItems, channelIDs: noFaultChannels.map(\.id), now: SystemWallClock().now())
+                let fillSeconds = (ContinuousClock.now - fillStart).seconds
+                let console = OutboxConsole(store: run.store, channels: noFaultChannels, actor: "bench")
+                for batch in items.chunked(500) { _ = try await console.submit(batch) }
+                let preloaded = preloadItems * noFaultChannels.count
+                simulator.reset()
+                let seconds = try await drain(
+                    stores: [run.store], channels: noFaultChannels, environment: environment, total: total,
+                    simulator: simulator, logger: logger)
+                let preloadRate = Double(total) / seconds
+                print(line("preloaded e2e", "\(rate(preloadRate)) deliveries/s", "(\(preloaded) delivered rows first, filled in \(format(fillSeconds)) s)"))
+                if let e2eRate {
+                    print(line("  ratio", String(format: "%.2f", preloadRate / e2eRate), "(with \(preloaded) rows ÷ empty, same run)"))
+                }
+            }
+        }
+
+        // 2c. The bookkeeping alone: claim and acknowledge, no HTTP.
         if phases.contains(.bookkeeping) {
-            let run0 = try Workspace()
-            defer { run0.remove() }
-            let console0 = OutboxConsole(store: run0.store, channels: noFaultChannels, actor: "bench")
-            for batch in items.chunked(1_000) { _ = try await console0.submit(batch) }
-            let bookkeeping = try await bookkeepingOnly(store: run0.store, channels: noFaultChannels, total: total)
-            print(line("bookkeeping", "\(rate(Double(total) / bookkeeping)) deliveries/s", "(claim + record in batches of 256, no HTTP)"))
+            try await withWorkspace(options) { run0 in
+                let console0 = OutboxConsole(store: run0.store, channels: noFaultChannels, actor: "bench")
+                for batch in items.chunked(1_000) { _ = try await console0.submit(batch) }
+                let bookkeeping = try await bookkeepingOnly(store: run0.store, channels: noFaultChannels, total: total)
+                print(line("bookkeeping", "\(rate(Double(total) / bookkeeping)) deliveries/s", "(claim + record in batches of 256, no HTTP)"))
+            }
         }
 
         // 3. Bare HTTP: the same adapter, client and concurrency posting the same bodies, no outbox.
@@ -119,34 +178,34 @@ public enum Bench {
         // 4. Latency under a steady offered load.
         if phases.contains(.latency) {
             simulator.reset()
-            let run2 = try Workspace()
-            defer { run2.remove() }
-            let latency = try await steadyLatency(
-                options, store: run2.store, channels: noFaultChannels, environment: environment, simulator: simulator,
-                logger: logger)
-            print(line("latency", "p50 \(latency.p50) ms, p99 \(latency.p99) ms", "(enqueue → received, \(options.latencyRate) items/s offered for \(options.latencySeconds) s)"))
+            try await withWorkspace(options) { run2 in
+                let latency = try await steadyLatency(
+                    options, store: run2.store, channels: noFaultChannels, environment: environment, simulator: simulator,
+                    logger: logger)
+                print(line("latency", "p50 \(latency.p50) ms, p99 \(latency.p99) ms", "(enqueue → received, \(options.latencyRate) items/s offered for \(options.latencySeconds) s)"))
+            }
         }
 
         // 5. With injected 5xx.
         if phases.contains(.faults) {
             simulator.reset()
             simulator.setFaults(WebhookFaults(serverErrorRate: options.faultRate))
-            let run3 = try Workspace()
-            defer { run3.remove() }
-            let faultChannels = try channels(options, url: simulator.url, fast: true)
-            let console3 = OutboxConsole(store: run3.store, channels: faultChannels, actor: "bench")
-            for batch in items.chunked(1_000) { _ = try await console3.submit(batch) }
-            sampler.reset()
-            let faulty = try await drain(
-                store: run3.store, channels: faultChannels, environment: environment, total: total,
-                simulator: simulator, logger: logger)
-            let rejected = simulator.rejectedCounts.values.reduce(0, +)
-            print(line("with \(Int(options.faultRate * 100))% 5xx", "\(rate(Double(total) / faulty)) deliveries/s", "(\(rejected) failed on purpose and retried; RSS \(sampler.describe()))"))
-            print(line("duplicates", "\(simulator.duplicateCount)", "(fault phase, deliveries the receiver saw twice)"))
+            try await withWorkspace(options) { run3 in
+                let faultChannels = try channels(options, url: simulator.url, fast: true)
+                let console3 = OutboxConsole(store: run3.store, channels: faultChannels, actor: "bench")
+                for batch in items.chunked(1_000) { _ = try await console3.submit(batch) }
+                sampler.reset()
+                let faulty = try await drain(
+                    stores: [run3.store], channels: faultChannels, environment: environment, total: total,
+                    simulator: simulator, logger: logger)
+                let rejected = simulator.rejectedCounts.values.reduce(0, +)
+                print(line("with \(Int(options.faultRate * 100))% 5xx", "\(rate(Double(total) / faulty)) deliveries/s", "(\(rejected) failed on purpose and retried; RSS \(sampler.describe()))"))
+                print(line("duplicates", "\(simulator.duplicateCount)", "(fault phase, deliveries the receiver saw twice)"))
+            }
         }
         await simulator.stop()
         if phases.contains(.reconcile), options.reconcileItems > 0 {
-            try await reconcilePhase(items: options.reconcileItems, logger: logger)
+            try await reconcilePhase(items: options.reconcileItems, options: options, logger: logger)
         }
         print(line("peak RSS", "\(MachineInfo.peakRSSMegabytes()) MiB", "(whole run)"))
     }
@@ -162,25 +221,26 @@ public enum Bench {
         }
     }
 
-    /// Runs an engine until every delivery of the store is delivered; returns the seconds it took.
+    /// Runs one engine per store handle until every delivery is delivered; returns the seconds it took.
     ///
     /// It awaits the simulator's count first and reads the outbox only at the end,
     /// so that watching does not slow down what is watched.
     static func drain(
-        store: any OutboxStore, channels: [ChannelDefinition], environment: [String: String], total: Int,
+        stores: [any OutboxStore], channels: [ChannelDefinition], environment: [String: String], total: Int,
         simulator: WebhookSimulator, logger: Logger
     ) async throws -> Double {
-        let engine = try engine(store: store, channels: channels, environment: environment, logger: logger)
+        let engines = try stores.map { try engine(store: $0, channels: channels, environment: environment, logger: logger) }
         let target = simulator.acceptedCount + total
         let start = ContinuousClock.now
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await engine.run() }
+            for engine in engines { group.addTask { try await engine.run() } }
             _ = await simulator.waitUntil(acceptedCount: target, timeout: .seconds(600))
-            while try await delivered(store) < total {
+            // Through the due index, so that a long delivered history is not counted on every look.
+            while try await inMotion(stores[0], channels: channels) {
                 try await Task.sleep(for: .milliseconds(5))
             }
             let seconds = (ContinuousClock.now - start).seconds
-            engine.stop()
+            for engine in engines { engine.stop() }
             try await group.waitForAll()
             return seconds
         }
@@ -221,6 +281,12 @@ public enum Bench {
             store: store, channels: runtimes,
             configuration: EngineConfiguration(workerID: "bench-\(UUID().uuidString.prefix(8))", pollInterval: 20),
             logger: logger)
+    }
+
+    /// Whether any delivery of these channels is still pending, retrying or being sent.
+    static func inMotion(_ store: any OutboxStore, channels: [ChannelDefinition]) async throws -> Bool {
+        for channel in channels where try await store.nextDue(channelID: channel.id) != nil { return true }
+        return false
     }
 
     static func delivered(_ store: any OutboxStore) async throws -> Int {
@@ -301,18 +367,72 @@ public enum Bench {
     static func micros(_ seconds: Double) -> String { String(format: "%.0f", seconds * 1e6) }
     static func format(_ seconds: Double) -> String { String(format: "%.2f", seconds) }
 
-    /// A temporary SQLite outbox for one phase.
-    final class Workspace: Sendable {
-        let directory: URL
-        let store: SQLiteOutboxStore
+    /// Runs `body` with a fresh outbox and removes it afterwards, whatever happens.
+    static func withWorkspace(_ options: Options, _ body: (Workspace) async throws -> Void) async throws {
+        let workspace = try await Workspace.make(options)
+        do {
+            try await body(workspace)
+        } catch {
+            await workspace.remove()
+            throw error
+        }
+        await workspace.remove()
+    }
 
-        init() throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("gongkai-bench-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            store = try SQLiteOutboxStore(path: directory.appendingPathComponent("outbox.sqlite").path)
+    /// A throwaway outbox for one phase: a temporary SQLite file, or a schema of
+    /// its own (`gongkai_bench_…`) in the PostgreSQL database the bench was given.
+    final class Workspace: @unchecked Sendable {
+        let setting: String
+        let options: DatabaseOptions
+        let directory: URL?
+        private var databases: [OutboxDatabase] = []
+        private var pools: [Task<Void, any Error>] = []
+
+        var store: any OutboxStore { databases[0].store }
+
+        private init(setting: String, options: DatabaseOptions, directory: URL?) {
+            self.setting = setting
+            self.options = options
+            self.directory = directory
         }
 
-        func remove() { try? FileManager.default.removeItem(at: directory) }
+        static func make(_ bench: Options) async throws -> Workspace {
+            let workspace: Workspace
+            if let database = bench.database, try DatabaseLocation(database).isPostgres {
+                var options = bench.databaseOptions
+                options.schema = "gongkai_bench_" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+                workspace = Workspace(setting: database, options: options, directory: nil)
+            } else {
+                let directory = FileManager.default.temporaryDirectory
+                    .appendingPathComponent("gongkai-bench-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                workspace = Workspace(
+                    setting: directory.appendingPathComponent("outbox.sqlite").path, options: bench.databaseOptions,
+                    directory: directory)
+            }
+            _ = try await workspace.open()
+            return workspace
+        }
+
+        /// Another handle on the same outbox with connections of its own, as a second daemon has.
+        func open() async throws -> any OutboxStore {
+            var logger = Logger(label: "gongkai.bench.store")
+            logger.logLevel = .error
+            let database = try OutboxDatabase.open(setting, options: options, logger: logger)
+            if let service = database.service { pools.append(Task { try await service.run() }) }
+            try await database.prepare()
+            databases.append(database)
+            return database.store
+        }
+
+        func remove() async {
+            if let postgres = databases.first?.store as? PostgresOutboxStore {
+                try? await postgres.dropBenchSchema()
+            }
+            for pool in pools { pool.cancel() }
+            for pool in pools { _ = await pool.result }
+            if let directory { try? FileManager.default.removeItem(at: directory) }
+        }
     }
 }
 

@@ -43,6 +43,13 @@ public enum Daemon {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let pool = database.service { services.append(.init(service: pool)) }
         services.append(.init(service: AfterStorePrepared(database, engine, logger: logger)))
+        if let postgres = store as? PostgresOutboxStore {
+            services.append(
+                .init(
+                    service: AfterStorePrepared(
+                        database, WakeUpService(store: postgres, engine: engine, logger: logger), logger: logger),
+                    successTerminationBehavior: .ignore))
+        }
         services.append(
             .init(
                 service: AfterStorePrepared(

@@ -90,6 +90,10 @@ public struct DatabaseOptions: Sendable, Equatable {
     public var connectTimeout: Int64 = 10_000
     /// Milliseconds any one statement may run before the server cancels it.
     public var statementTimeout: Int64 = 30_000
+    /// A PostgreSQL schema to keep the outbox in instead of the role's default
+    /// (created if missing): lowercase letters, digits and `_`. The bench gives
+    /// each phase its own, so that nothing it writes mixes with an outbox in use.
+    public var schema: String?
 
     public init() {}
 }
@@ -137,6 +141,15 @@ public struct OutboxDatabase: Sendable {
                 ("statement_timeout", "\(options.statementTimeout)"),
                 ("application_name", "gongkai"),
             ]
+            if let schema = options.schema {
+                guard !schema.isEmpty, schema.count <= 63,
+                    schema.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
+                else {
+                    throw GongkaiError(
+                        .configuration, "a schema name is lowercase letters, digits and _ (at most 63)", field: "schema")
+                }
+                configuration.options.additionalStartupParameters.append(("search_path", schema))
+            }
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             let pool = PoolService(client: client)
             let connectionTLS: PostgresConnection.Configuration.TLS
@@ -149,7 +162,7 @@ public struct OutboxDatabase: Sendable {
                 host: pg.host, port: pg.port, username: pg.user, password: password, database: pg.database,
                 tls: connectionTLS)
             diagnosis.options.connectTimeout = .milliseconds(options.connectTimeout)
-            let store = PostgresOutboxStore(client: client, logger: logger, diagnosis: diagnosis)
+            let store = PostgresOutboxStore(client: client, logger: logger, diagnosis: diagnosis, schema: options.schema)
             return OutboxDatabase(
                 location: location, store: store, service: pool,
                 poolStarted: pool.started)

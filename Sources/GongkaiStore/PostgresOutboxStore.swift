@@ -33,14 +33,17 @@ public struct PostgresOutboxStore: OutboxStore {
     /// The pool's settings for one direct connection, made only to say why the pool
     /// cannot connect (its own error says just that attempts keep failing).
     let diagnosis: PostgresConnection.Configuration?
+    /// The schema the outbox lives in when it is not the default (the connections' `search_path`).
+    public let schema: String?
 
     public init(
         client: PostgresClient, logger: Logger = Logger(label: "gongkai.store.postgres"),
-        diagnosis: PostgresConnection.Configuration? = nil
+        diagnosis: PostgresConnection.Configuration? = nil, schema: String? = nil
     ) {
         self.client = client
         self.logger = logger
         self.diagnosis = diagnosis
+        self.schema = schema
     }
 
     // MARK: - Schema
@@ -77,6 +80,11 @@ public struct PostgresOutboxStore: OutboxStore {
             try await client.withConnection { connection in
                 try await connection.checkedQuery("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: logger)
                 do {
+                    if let schema {
+                        // Validated when the database was opened: letters, digits and _ only.
+                        try await connection.checkedQuery(
+                            PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
+                    }
                     try await connection.checkedQuery(PostgresQuery(unsafeSQL: PostgresMigrations.createSchemaTable), logger: logger)
                     let current = try await Self.schemaVersion(connection, logger: logger)
                     try Self.refuseNewer(current)
@@ -140,13 +148,16 @@ public struct PostgresOutboxStore: OutboxStore {
     {
         try await write("submit items", durable: true) { connection in
             var outcomes: [SubmitOutcome] = []
+            var due: Set<String> = []
             for prepared in items {
                 let current = try await snapshot(connection, itemID: prepared.item.id)
                 let (outcome, writes) = OutboxRules.submit(
                     prepared, current: current, routes: routes, actor: actor, now: now)
                 try await apply(writes, connection)
+                due.formUnion(Self.dueChannels(writes))
                 outcomes.append(outcome)
             }
+            try await announce(due, connection)
             return outcomes
         }
     }
@@ -160,6 +171,7 @@ public struct PostgresOutboxStore: OutboxStore {
             }
             let writes = OutboxRules.withdraw(current, reason: reason, routes: routes, actor: actor, now: now)
             try await apply(writes, connection)
+            try await announce(Self.dueChannels(writes), connection)
             return writes.changedDeliveries
         }
     }
@@ -173,6 +185,7 @@ public struct PostgresOutboxStore: OutboxStore {
             }
             let writes = OutboxRules.approve(current, routes: routes, actor: actor, now: now)
             try await apply(writes, connection)
+            try await announce(Self.dueChannels(writes), connection)
             return writes.changedDeliveries
         }
     }
@@ -456,6 +469,7 @@ public struct PostgresOutboxStore: OutboxStore {
             let writes = try OutboxRules.resend(
                 current, channelID: channelID, force: force, routes: routes, actor: actor, now: now)
             try await apply(writes, connection)
+            try await announce(Self.dueChannels(writes), connection)
             return writes.changedDeliveries
         }
     }
@@ -474,6 +488,7 @@ public struct PostgresOutboxStore: OutboxStore {
             let writes = OutboxRules.recover(
                 rows, channelID: channelID, states: states, routes: routes, actor: actor, now: now)
             try await apply(writes, connection)
+            try await announce(Self.dueChannels(writes), connection)
             return writes.changedDeliveries.count
         }
     }
@@ -492,6 +507,45 @@ public struct PostgresOutboxStore: OutboxStore {
             var writes = OutboxWrites()
             writes.audit.append(event)
             try await apply(writes, connection)
+            if !paused { try await announce([channelID], connection) }
+        }
+    }
+
+    // MARK: - Wake-ups (LISTEN/NOTIFY)
+
+    /// The NOTIFY channel on which operator actions announce due work: the payload
+    /// lists the outbox channels (comma-separated) that have something to send.
+    public static let workChannel = "gongkai_work"
+
+    /// Channels that a set of writes left with a delivery to make now.
+    static func dueChannels(_ writes: OutboxWrites) -> Set<String> {
+        Set((writes.newDeliveries + writes.changedDeliveries).filter { $0.state == .pending || $0.state == .retrying }
+            .map(\.channelID))
+    }
+
+    /// `NOTIFY` inside the transaction: PostgreSQL delivers it on commit and drops it on rollback.
+    private func announce(_ channels: Set<String>, _ connection: PostgresConnection) async throws {
+        guard !channels.isEmpty else { return }
+        let payload = channels.sorted().joined(separator: ",")
+        _ = try await connection.checkedQuery("SELECT pg_notify(\(Self.workChannel), \(payload))", logger: logger)
+    }
+
+    /// Holds one connection listening for due work and calls `onWork` with the
+    /// channels each notification names, until the task is cancelled (it then
+    /// returns) or the connection is lost (it then throws, and the caller listens
+    /// again). `onListening` runs once the `LISTEN` is in place.
+    public func listenForWork(
+        onListening: @Sendable () -> Void = {}, _ onWork: @escaping @Sendable (Set<String>) -> Void
+    ) async throws {
+        try await translated("listen for new work") {
+            try await client.withConnection { connection in
+                try await connection.listen(on: Self.workChannel) { notifications in
+                    onListening()
+                    for try await notification in notifications {
+                        onWork(Set(notification.payload.split(separator: ",").map(String.init)))
+                    }
+                }
+            }
         }
     }
 

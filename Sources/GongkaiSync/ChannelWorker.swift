@@ -42,6 +42,8 @@ final class ChannelWorker: Sendable {
     /// Wakes the loop early (new work submitted in this process, or shutdown).
     func nudge() { wake.yield() }
 
+    var channelID: String { runtime.definition.id }
+
     /// Stops claiming; in-flight sends finish and are recorded, then ``run()`` returns.
     func stop() {
         stopping.store(true, ordering: .releasing)

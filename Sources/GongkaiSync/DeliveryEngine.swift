@@ -54,4 +54,10 @@ public final class DeliveryEngine: Service, Sendable {
     public func nudge() {
         for worker in workers { worker.nudge() }
     }
+
+    /// Wakes the workers of these channels (all of them when the set is empty),
+    /// e.g. when another process announces new work.
+    public func nudge(channels: Set<String>) {
+        for worker in workers where channels.isEmpty || channels.contains(worker.channelID) { worker.nudge() }
+    }
 }

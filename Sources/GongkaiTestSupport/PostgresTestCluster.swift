@@ -161,6 +161,17 @@ public final class PostgresTestCluster: Sendable {
         }
     }
 
+    /// How many connections to `database` are waiting in `LISTEN` on `channel`
+    /// (their last statement), for tests that must know a daemon listens before they notify.
+    public func listeners(database: String, channel: String) async throws -> Int {
+        try await withAdminClient { client in
+            let rows = try await client.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = \(database) AND query ILIKE \("LISTEN%" + channel + "%")"
+            ).collect()
+            return try rows.first?.decode(Int.self) ?? 0
+        }
+    }
+
     /// Stops the server (fast shutdown), for tests of what daemons do while it is down.
     public func stop() throws {
         try Self.run(

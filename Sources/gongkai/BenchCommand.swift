@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GongkaiApp
 
 extension Bench.Phase: ExpressibleByArgument {}
@@ -20,12 +21,28 @@ struct BenchCommand: AsyncParsableCommand {
         name: .customLong("phase"),
         help: "Run only this phase; repeat for several: submit, e2e (includes submit), bookkeeping, bare, latency, faults, reconcile.")
     var phases: [Bench.Phase] = []
+    @Option(help: "Measure on PostgreSQL: postgres://user@host:5432/database (each phase gets a gongkai_bench_ schema of its own, dropped after; password from GONGKAI_DATABASE_PASSWORD). Default: temporary SQLite files.")
+    var database: String?
+    @Option(help: "File holding the PostgreSQL password (env GONGKAI_DATABASE_PASSWORD_FILE).") var databasePasswordFile: String?
+    @Option(help: "Also run the e2e phase with this many engines, each with its own connections, on one outbox.")
+    var daemons: Int = 1
+    @Option(help: "Also run the e2e phase after filling the outbox with this many delivered rows (e.g. 1000000).")
+    var preload: Int = 0
 
     func run() async throws {
         var options = Bench.Options(
             items: items, channels: channels, concurrency: concurrency, faultRate: faultRate,
             latencySeconds: latencySeconds, latencyRate: latencyRate)
         options.reconcileItems = reconcileItems
+        guard (1...16).contains(daemons) else { throw ValidationError("--daemons must be 1 to 16") }
+        guard preload >= 0 else { throw ValidationError("--preload must be 0 or more") }
+        options.database = database
+        options.daemons = daemons
+        options.preload = preload
+        options.databaseOptions.passwordFile =
+            databasePasswordFile ?? ProcessInfo.processInfo.environment["GONGKAI_DATABASE_PASSWORD_FILE"]
+        // Several engines each hold connections; leave the pool room for all their channels.
+        options.databaseOptions.poolSize = max(10, channels * 4)
         if onlyReconcile { options.phases = [.reconcile] } else if !phases.isEmpty { options.phases = Set(phases) }
         try await Bench.run(options)
     }

@@ -57,9 +57,11 @@ struct MultiDaemonTests {
                     "GONGKAI_DATABASE_PASSWORD": cluster.password,
                 ])
             let items = SampleDisclosures.generated(count: count, seed: 7)
-            let lines = items.map { String(decoding: try! JSONEncoder().encode($0), as: UTF8.self) }.joined(separator: "\n")
-            let submit = try await cli.run(["submit", "-"], stdin: lines)
-            #expect(submit.status == 0, "\(submit.stderr)")
+            if count > 0 {
+                let lines = items.map { String(decoding: try! JSONEncoder().encode($0), as: UTF8.self) }.joined(separator: "\n")
+                let submit = try await cli.run(["submit", "-"], stdin: lines)
+                #expect(submit.status == 0, "\(submit.stderr)")
+            }
             let database = try OutboxDatabase.open(
                 setting, environment: ["GONGKAI_DATABASE_PASSWORD": cluster.password])
             return Rig(
@@ -67,9 +69,9 @@ struct MultiDaemonTests {
                 databaseName: String(url.split(separator: "/").last!), items: items, cluster: cluster)
         }
 
-        func daemon(_ name: String) throws -> CLIProcess.Running {
+        func daemon(_ name: String, pollInterval: String = "50ms") throws -> CLIProcess.Running {
             try cli.launch(
-                ["daemon", "--worker-id", name, "--lease", "6s", "--poll-interval", "50ms", "--log-level", ProcessInfo.processInfo.environment["MULTI_LOG"] ?? "warning"],
+                ["daemon", "--worker-id", name, "--lease", "6s", "--poll-interval", pollInterval, "--log-level", ProcessInfo.processInfo.environment["MULTI_LOG"] ?? "warning"],
                 log: directory.appendingPathComponent("\(name).log"))
         }
 
@@ -106,7 +108,7 @@ struct MultiDaemonTests {
         let rig = try await Rig.make(items: 2_000, slowDelay: .milliseconds(2))
         try await rig.database.withRunning { store in
             let names = ["daemon-a", "daemon-b", "daemon-c"]
-            let daemons = try names.map(rig.daemon)
+            let daemons = try names.map { try rig.daemon($0) }
             let everything = try await rig.awaitEveryItem(store: store, timeout: .seconds(180))
             for (name, daemon) in zip(names, daemons) {
                 #expect(daemon.process.isRunning, "\(name) stopped on its own: \(rig.log(name).suffix(2_000))")
@@ -139,7 +141,7 @@ struct MultiDaemonTests {
     @Test func aDaemonKilledMidRunCostsAtMostItsInFlightDeliveries() async throws {
         let rig = try await Rig.make(items: 2_000, slowDelay: .milliseconds(5))
         try await rig.database.withRunning { store in
-            let survivors = try ["daemon-a", "daemon-c"].map(rig.daemon)
+            let survivors = try ["daemon-a", "daemon-c"].map { try rig.daemon($0) }
             let victim = try rig.daemon("daemon-b")
             #expect(await rig.simulator.waitUntil(acceptedCount: 600, timeout: .seconds(120)))
             kill(victim.pid, SIGKILL)
@@ -174,7 +176,7 @@ struct MultiDaemonTests {
         let rig = try await Rig.make(items: 1_000, slowDelay: .milliseconds(5))
         try await rig.database.withRunning { store in
             let names = ["daemon-a", "daemon-b"]
-            let daemons = try names.map(rig.daemon)
+            let daemons = try names.map { try rig.daemon($0) }
             #expect(await rig.simulator.waitUntil(acceptedCount: 200, timeout: .seconds(120)))
             // Twice, as a failover or an administrator's pg_terminate_backend would.
             let first = try await rig.cluster.terminateConnections(database: rig.databaseName)
@@ -197,6 +199,31 @@ struct MultiDaemonTests {
                     + "platform accepted \(rig.simulator.acceptedCount), duplicates \(rig.simulator.duplicateCount)")
             #expect(try await store.deliveries(DeliveryFilter(states: [.sending])).isEmpty)
         }
+        await rig.finish()
+    }
+
+    @Test func aSubmitFromTheCLIWakesAnIdleDaemonAtOnce() async throws {
+        let rig = try await Rig.make(items: 0, slowDelay: .milliseconds(1))
+        // Idle workers would look for work only once a minute: only the notification can be quick.
+        let daemon = try rig.daemon("daemon-a", pollInterval: "60s")
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try await rig.cluster.listeners(database: rig.databaseName, channel: PostgresOutboxStore.workChannel) == 0,
+            ContinuousClock.now < deadline
+        {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let item = SampleDisclosures.generated(count: 1, seed: 99)[0]
+        let started = ContinuousClock.now
+        let submit = try await rig.cli.run(["submit", "-"], stdin: String(decoding: try JSONEncoder().encode(item), as: UTF8.self))
+        #expect(submit.status == 0, "\(submit.stderr)")
+        let arrived = await rig.simulator.waitUntil(acceptedCount: 1, timeout: .seconds(20))
+        let elapsed = ContinuousClock.now - started
+        print("wake-up test: a CLI submit reached the platform \(elapsed) after it started (poll interval 60 s)")
+        #expect(arrived)
+        #expect(elapsed < .seconds(20))
+        #expect(daemon.process.isRunning, "\(rig.log("daemon-a").suffix(2_000))")
+        kill(daemon.pid, SIGTERM)
+        #expect(await daemon.exited().status == 0)
         await rig.finish()
     }
 }

@@ -1,0 +1,53 @@
+import GongkaiStore
+import GongkaiSync
+import Logging
+import ServiceLifecycle
+
+/// Wakes the daemon's idle workers as soon as another process (a CLI
+/// submit, an approval, a resend) commits work for their channel, through
+/// PostgreSQL's LISTEN/NOTIFY. Polling stays the fallback: a notification
+/// lost while the listening connection is being replaced only delays work
+/// until the next poll.
+public struct WakeUpService: Service {
+    let store: PostgresOutboxStore
+    let engine: DeliveryEngine
+    let logger: Logger
+
+    public init(store: PostgresOutboxStore, engine: DeliveryEngine, logger: Logger) {
+        self.store = store
+        self.engine = engine
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var wait: Int64 = 500
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await cancelWhenGracefulShutdown {
+                    try await store.listenForWork(onListening: { [logger] in
+                        logger.debug("listening for new work", metadata: ["notify": "\(PostgresOutboxStore.workChannel)"])
+                    }) { [engine] channels in
+                        engine.nudge(channels: channels)
+                    }
+                }
+                wait = 500
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                logger.warning(
+                    "lost the wake-up connection; workers poll until it is back",
+                    metadata: ["error": "\(error)", "retryInMs": "\(wait)"])
+                // Something may have been announced while nobody listened.
+                engine.nudge()
+                let delay = wait
+                do {
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(delay)) }
+                } catch {
+                    return
+                }
+                wait = min(wait * 2, 30_000)
+            }
+        }
+    }
+}
