@@ -67,6 +67,9 @@ public struct DeadlinePolicy: Sendable, Equatable {
 }
 
 /// Where a delivery stands against its deadline.
+///
+/// In JSON an object with a string `state` (`on-time`, `late`, `at-risk`,
+/// `open`, `unknown`), plus `lateWorkdays` when late and `reason` when unknown.
 public enum DeadlineStatus: Sendable, Equatable, Codable {
     /// Done by the due day.
     case onTime
@@ -94,6 +97,41 @@ public enum DeadlineStatus: Sendable, Equatable, Codable {
             return try calendar.workdays(from: today, to: due) <= 1 ? .atRisk : .open
         } catch {
             return .unknown(error.message)
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey { case state, lateWorkdays, reason }
+
+    /// The `state` string of the JSON form.
+    public var state: String {
+        switch self {
+        case .onTime: return "on-time"
+        case .late: return "late"
+        case .atRisk: return "at-risk"
+        case .open: return "open"
+        case .unknown: return "unknown"
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(state, forKey: .state)
+        if case .late(let workdays) = self { try container.encode(workdays, forKey: .lateWorkdays) }
+        if case .unknown(let reason) = self { try container.encode(reason, forKey: .reason) }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let state = try container.decode(String.self, forKey: .state)
+        switch state {
+        case "on-time": self = .onTime
+        case "late": self = .late(workdays: try container.decode(Int.self, forKey: .lateWorkdays))
+        case "at-risk": self = .atRisk
+        case "open": self = .open
+        case "unknown": self = .unknown(try container.decodeIfPresent(String.self, forKey: .reason) ?? "")
+        default:
+            throw DecodingError.dataCorruptedError(
+                forKey: .state, in: container, debugDescription: "unknown deadline state \(state)")
         }
     }
 

@@ -31,7 +31,7 @@ struct CalendarCommand: AsyncParsableCommand {
             try await reporting(json: json) {
                 let day = try Parse.date(date)
                 let workday = try options.load().isWorkday(day)
-                if json { printJSON(["date": "\(day)", "workday": workday ? "true" : "false"]) } else {
+                if json { printJSON(WorkdayAnswer(date: "\(day)", workday: workday)) } else {
                     print("\(day) \(workday ? "is a working day" : "is not a working day")")
                 }
             }
@@ -50,10 +50,23 @@ struct CalendarCommand: AsyncParsableCommand {
             try await reporting(json: json) {
                 let day = try Parse.date(date)
                 let result = try options.load().addWorkdays(count, to: day)
-                if json { printJSON(["date": "\(day)", "workdays": "\(count)", "result": "\(result)"]) } else {
+                if json { printJSON(AddedWorkdays(date: "\(day)", workdays: count, result: "\(result)")) } else {
                     print(result)
                 }
             }
         }
     }
+}
+
+/// `calendar is-workday --json`: the answer as a JSON boolean.
+struct WorkdayAnswer: Encodable {
+    var date: String
+    var workday: Bool
+}
+
+/// `calendar add-workdays --json`: the count as a JSON number.
+struct AddedWorkdays: Encodable {
+    var date: String
+    var workdays: Int
+    var result: String
 }

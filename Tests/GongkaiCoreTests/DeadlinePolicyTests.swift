@@ -63,4 +63,20 @@ struct DeadlinePolicyTests {
                 for: Self.penalty(decidedOn: "2031-03-02"), version: 1, submittedOn: Self.day("2031-03-02"), calendar: Self.calendar)
         }
     }
+
+    /// Machine output is plain JSON: the state is a string, never Swift's encoding of an enum case.
+    @Test func statusIsPlainJSONAndRoundTrips() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let cases: [(DeadlineStatus, String)] = [
+            (.onTime, #"{"state":"on-time"}"#), (.late(workdays: 3), #"{"lateWorkdays":3,"state":"late"}"#),
+            (.atRisk, #"{"state":"at-risk"}"#), (.open, #"{"state":"open"}"#),
+            (.unknown("no calendar"), #"{"reason":"no calendar","state":"unknown"}"#),
+        ]
+        for (status, json) in cases {
+            #expect(String(decoding: try encoder.encode(status), as: UTF8.self) == json)
+            #expect(try JSONDecoder().decode(DeadlineStatus.self, from: Data(json.utf8)) == status)
+        }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(DeadlineStatus.self, from: Data(#"{"state":"soon"}"#.utf8)) }
+    }
 }
