@@ -1,4 +1,5 @@
 import GongkaiChannels
+import GongkaiCore
 import GongkaiStore
 
 /// A channel as `channels list` shows it; never includes the secret's value.
@@ -19,8 +20,14 @@ public struct ChannelView: Encodable, Sendable {
     public var paused: Bool
     public var pauseReason: String?
     public var source: String
+    /// Whether one daemon at a time sends to this channel (its limits live in the sender).
+    public var oneSender: Bool
+    /// The daemon holding the channel's lease, while it is unexpired.
+    public var sender: String?
+    /// When that lease runs out unless renewed (RFC 3339).
+    public var senderUntil: String?
 
-    public init(_ definition: ChannelDefinition, pause: ChannelPause?) {
+    public init(_ definition: ChannelDefinition, pause: ChannelPause?, lease: ChannelLease? = nil, now: Int64 = 0) {
         id = definition.id
         name = definition.name
         kind = definition.kind.rawValue
@@ -36,5 +43,10 @@ public struct ChannelView: Encodable, Sendable {
         paused = pause?.paused ?? false
         pauseReason = pause?.reason
         source = definition.source
+        oneSender = definition.sendsFromOneDaemon
+        if let lease, lease.expiresAt > now {
+            sender = lease.owner
+            senderUntil = Timestamp.iso8601(lease.expiresAt)
+        }
     }
 }

@@ -121,6 +121,16 @@ public struct ChannelDefinition: Sendable, Equatable {
         (try? CircuitBreaker(failureThreshold: breakerFailureThreshold, openDuration: breakerOpenDuration)) ?? .standard
     }
 
+    /// Whether one daemon at a time must send to this channel: its limits live in
+    /// the sender (a rate limit, a robot's send window, WeChat's and Weibo's quotas
+    /// and access token), so several senders would each count only their own.
+    public var sendsFromOneDaemon: Bool {
+        switch kind {
+        case .wechat, .weibo, .wecomRobot, .dingtalkRobot, .feishuRobot: return true
+        case .webhook, .portal, .platform, .creditFeed: return !rateLimit.isUnlimited
+        }
+    }
+
     public var rateLimit: TokenBucket {
         guard let ratePerSecond else { return .unlimited }
         return (try? TokenBucket(ratePerSecond: ratePerSecond, burst: rateBurst)) ?? .unlimited

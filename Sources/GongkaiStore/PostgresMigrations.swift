@@ -162,5 +162,19 @@ enum PostgresMigrations {
                     FOR EACH ROW EXECUTE FUNCTION gongkai_refuse_change('immutable')
                 """,
             ]),
+        Migration(
+            version: 2, name: "channel-lease",
+            statements: [
+                // One daemon at a time sends to a channel whose limits live in the sender
+                // (rate limits, a robot's send window, a token): it holds this lease.
+                """
+                CREATE TABLE channel_lease (
+                    channel_id TEXT PRIMARY KEY,
+                    owner TEXT NOT NULL,
+                    acquired_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL CHECK (expires_at >= acquired_at)
+                )
+                """,
+            ]),
     ]
 }

@@ -155,6 +155,19 @@ enum SQLiteMigrations {
                         BEGIN SELECT RAISE(ABORT, 'attempt is append-only'); END;
                     """)
         }
+        migrator.registerMigration("v3-channel-lease") { db in
+            // One daemon at a time sends to a channel whose limits live in the sender
+            // (rate limits, a robot's send window, a token): it holds this lease.
+            try db.execute(
+                sql: """
+                    CREATE TABLE channel_lease (
+                        channel_id TEXT PRIMARY KEY NOT NULL,
+                        owner TEXT NOT NULL,
+                        acquired_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL CHECK (expires_at >= acquired_at)
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

@@ -34,8 +34,13 @@ public enum OutboxStoreContract {
         public var testDescription: String { name }
     }
 
+    static let leaseChecks: [Check] = [
+        Check("a channel lease has one owner until it expires or is released", Leases.oneOwnerAtATimeUntilItExpiresOrIsReleased),
+        Check("concurrent takers of a channel lease get one owner", Leases.concurrentTakersGetOneOwner),
+    ]
+
     /// Every check, each a test case of its own in the backend's suite.
-    public static let checks: [Check] = [
+    public static let checks: [Check] = leaseChecks + [
         Check("submit creates a version and routed deliveries in one go", Outbox.submitCreatesVersionAndRoutedDeliveriesInOneGo),
         Check("identical content is a no-op, changed content a new version", Outbox.identicalContentIsANoOpAndChangedContentIsANewVersion),
         Check("review pending holds until approved", Outbox.reviewPendingHoldsUntilApproved),

@@ -71,6 +71,11 @@ final class ChannelWorker: Sendable {
         var oldestAck: Int64 = 0
         var paused = false
         var pauseCheckedAt: Int64 = 0
+        // A channel with one sender at a time is sent to only while this worker holds its lease.
+        let leases = definition.sendsFromOneDaemon ? store as? any ChannelLeasing : nil
+        let channelLease = max(10_000, 4 * configuration.pollInterval)
+        var holdsChannel = leases == nil
+        var channelCheckedAt: Int64 = 0
         var iterator = wakeups.makeAsyncIterator()
 
         await withDiscardingTaskGroup { group in
@@ -128,7 +133,7 @@ final class ChannelWorker: Sendable {
                     for outcome in done { record(outcome, in: &breaker, now: now) }
                 }
                 let stop = stopping.load(ordering: .acquiring)
-                if stop || paused || breaker.isOpen {
+                if stop || paused || breaker.isOpen || !holdsChannel {
                     // Nothing claimed may wait out a stop, a pause or an outage under our lease.
                     await releaseQueue()
                 } else {
@@ -147,11 +152,24 @@ final class ChannelWorker: Sendable {
                         paused = pauses.contains { $0.channelID == definition.id && $0.paused }
                     }
                 }
+                if let leases, now - channelCheckedAt >= min(configuration.pollInterval, channelLease / 4) {
+                    channelCheckedAt = now
+                    let held = holdsChannel
+                    // Unable to renew, it stops sending: another daemon may take the channel once the lease runs out.
+                    holdsChannel =
+                        (try? await leases.takeChannel(
+                            definition.id, owner: configuration.workerID, leaseMillis: channelLease, now: now))?.owner
+                        == configuration.workerID
+                    if holdsChannel != held {
+                        logger.info(holdsChannel ? "sending to this channel" : "another daemon sends to this channel")
+                    }
+                    if !holdsChannel { continue }
+                }
                 var wakeAt = now + configuration.pollInterval
                 var claimedAny = false
                 var claimAttempted = false
                 var probe = breaker
-                if !paused && queued == 0 && probe.permit(now: now) {
+                if !paused && holdsChannel && queued == 0 && probe.permit(now: now) {
                     // Half-open lets one probe through; claim one delivery for it.
                     let probing = probe.isHalfOpenState
                     let target = concurrency + (probing ? 0 : prefetch)
@@ -195,6 +213,10 @@ final class ChannelWorker: Sendable {
                 if !acks.isEmpty { wakeAt = min(wakeAt, oldestAck + configuration.ackDelay) }
                 await waitForWake(until: wakeAt, iterator: &iterator)
             }
+        }
+        // Another daemon may send at once rather than wait for the lease to run out.
+        if let leases, holdsChannel {
+            try? await leases.releaseChannel(definition.id, owner: configuration.workerID)
         }
     }
 

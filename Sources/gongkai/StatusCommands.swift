@@ -145,14 +145,22 @@ struct ChannelsCommand: AsyncParsableCommand {
                 try await OutboxConsole.with(try global.settings()) { console in
                     let pauses = Dictionary(
                         uniqueKeysWithValues: try await console.store.channelPauses().map { ($0.channelID, $0) })
-                    let views = console.channels.map { ChannelView($0, pause: pauses[$0.id]) }
+                    let leases = Dictionary(
+                        uniqueKeysWithValues: try await (console.store as? any ChannelLeasing)?.channelLeases()
+                            .map { ($0.channelID, $0) } ?? [])
+                    let now = console.clock.now()
+                    let views = console.channels.map {
+                        ChannelView($0, pause: pauses[$0.id], lease: leases[$0.id], now: now)
+                    }
                     if json { printJSON(views); return }
-                    var table = TextTable(["ID", "KIND", "AUDIENCE", "CAN", "CONCURRENCY", "RATE/S", "PAUSED", "ENDPOINT"])
+                    var table = TextTable(["ID", "KIND", "AUDIENCE", "CAN", "CONCURRENCY", "RATE/S", "PAUSED", "SENDER", "ENDPOINT"])
                     for view in views {
                         table.add([
                             view.id, view.kind, view.audience, view.capabilities.joined(separator: ","),
                             "\(view.concurrency)", view.ratePerSecond.map { String(format: "%.3g", $0) } ?? "-",
-                            view.paused ? "yes" : "no", view.endpoint,
+                            view.paused ? "yes" : "no",
+                            view.sender.map { "\($0) until \(view.senderUntil ?? "?")" } ?? (view.oneSender ? "none" : "any"),
+                            view.endpoint,
                         ])
                     }
                     print(views.isEmpty ? "(no channel files)" : table.render())

@@ -226,4 +226,90 @@ struct MultiDaemonTests {
         #expect(await daemon.exited().status == 0)
         await rig.finish()
     }
+
+    /// A robot's limits live in the sender: three daemons must not each send their own share
+    /// of the platform's window. One holds the channel's lease and sends; the others wait.
+    @Test func threeDaemonsKeepARobotsWindowByLettingOneSend() async throws {
+        let cluster = try await PostgresTestCluster.shared()
+        let url = try await cluster.makeDatabase() + "?sslmode=disable"
+        let directory = try CLIProcess.temporaryDirectory()
+        var limits = RobotDialect.wecom.defaultLimits
+        limits.messagesPerWindow = 20
+        limits.window = .seconds(1)
+        limits.messagesPerSecond = nil
+        let simulator = RobotSimulator(
+            dialect: .wecom, token: "robot-key", limits: limits,
+            logger: Logger(label: "sim", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try await simulator.start()
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("channels"), withIntermediateDirectories: true)
+        // One daemon sends at most burst + rate = 10 in any second, half the window; three
+        // daemons sending each on their own would pass 20 and meet the throttle code.
+        try """
+        id: robot
+        kind: wecom-robot
+        endpoint: \(simulator.endpoint)
+        credentials:
+          key:
+            env: MULTI_ROBOT_KEY
+        options:
+          messagesPerWindow: 20
+          rateWindow: 1s
+        retry:
+          delays: [200ms, 500ms, 1s, 2s, 2s, 2s]
+          minimumThrottleDelay: 100ms
+        rateLimit:
+          perSecond: 5
+          burst: 5
+        concurrency: 4
+        timeout: 5s
+        """.write(to: directory.appendingPathComponent("channels/robot.yaml"), atomically: true, encoding: .utf8)
+        let cli = CLIProcess(
+            directory: directory,
+            environment: [
+                "MULTI_ROBOT_KEY": "robot-key", "GONGKAI_DATABASE": url, "GONGKAI_DATABASE_PASSWORD": cluster.password,
+            ])
+        let count = 60
+        let items = SampleDisclosures.generated(count: count, seed: 11)
+        let submit = try await cli.run(
+            ["submit", "-"],
+            stdin: items.map { String(decoding: try! JSONEncoder().encode($0), as: UTF8.self) }.joined(separator: "\n"))
+        #expect(submit.status == 0, "\(submit.stderr)")
+        let names = ["daemon-a", "daemon-b", "daemon-c"]
+        let daemons = try names.map { name in
+            try cli.launch(
+                ["daemon", "--worker-id", name, "--lease", "10s", "--poll-interval", "50ms", "--log-level", "warning"],
+                log: directory.appendingPathComponent("\(name).log"))
+        }
+        let database = try OutboxDatabase.open(url, environment: ["GONGKAI_DATABASE_PASSWORD": cluster.password])
+        try await database.withRunning { store in
+            let deadline = ContinuousClock.now + .seconds(120)
+            while ContinuousClock.now < deadline,
+                try await !store.deliveries(DeliveryFilter(states: [.pending, .sending, .retrying], limit: 1)).isEmpty
+            {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let listing = try await cli.run(["channels", "list", "--json"])
+            for (name, daemon) in zip(names, daemons) {
+                #expect(daemon.process.isRunning, "\(name) stopped on its own")
+                kill(daemon.pid, SIGTERM)
+            }
+            for daemon in daemons { #expect(await daemon.exited().status == 0) }
+            let delivered = try await store.deliveries(DeliveryFilter(states: [.delivered], limit: 1_000))
+            var senders: Set<String> = []
+            for item in items {
+                for attempt in try await store.attempts(itemID: item.id, channelID: "robot") { senders.insert(attempt.worker) }
+            }
+            print(
+                "robot window test: 3 daemons, \(count) notices; platform accepted \(simulator.acceptedCount), "
+                    + "throttled \(simulator.rejectedCount(.rateLimited)); sent by \(senders.sorted())")
+            #expect(delivered.count == count)
+            #expect(simulator.rejectedCount(.rateLimited) == 0)
+            #expect(senders.count == 1, "\(senders)")
+            // channels list names the sending daemon.
+            #expect(listing.stdout.contains("\"sender\" : \"\(senders.first ?? "?")\""), "\(listing.stdout)")
+        }
+        await simulator.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
 }
