@@ -40,8 +40,9 @@ public final class BatchPacer: Sendable {
         }
     }
 
-    /// Waits for this submission's slot. Throws a throttled, retryable
-    /// failure when the slot lies beyond `deadline` (or the task is cancelled).
+    /// Waits for this submission's slot. Throws ``SlotUnavailable`` when the
+    /// slot lies beyond `deadline` (or the task is cancelled): nothing was sent,
+    /// so the caller defers the batch rather than fail it.
     public func waitForSlot(deadline: NIODeadline) async throws(SlotUnavailable) {
         guard interval > 0 else { return }
         let (wait, reserved) = reserve(deadline: deadline)

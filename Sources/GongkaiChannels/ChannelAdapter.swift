@@ -89,12 +89,19 @@ public struct DeliveryReceipt: Sendable, Equatable {
 }
 
 /// A failed send, classified: retryable (timeouts, connection errors, 5xx, 429,
-/// quota codes) or permanent (other 4xx, the platform's validation errors).
+/// quota codes) or permanent (other 4xx, the platform's validation errors);
+/// or a send the adapter did not attempt (``deferred(retryAfter:reason:itemID:channelID:)``).
 public struct DeliveryError: Error, Sendable, Equatable, CustomStringConvertible {
     public var failure: SendFailure
     public var httpStatus: Int?
     public var itemID: String?
     public var channelID: String?
+    /// Set when nothing was sent because the adapter's own quota (a robot's
+    /// send window) has no room for this many milliseconds: the engine defers
+    /// the delivery without spending an attempt. Only for waits the adapter
+    /// imposes on itself; a platform's throttle answer (429, a quota code) was
+    /// a request, and is a throttled ``failure``.
+    public var deferredFor: Int64?
 
     public init(_ failure: SendFailure, httpStatus: Int? = nil, itemID: String? = nil, channelID: String? = nil) {
         self.failure = failure
@@ -103,17 +110,32 @@ public struct DeliveryError: Error, Sendable, Equatable, CustomStringConvertible
         self.channelID = channelID
     }
 
+    /// Not attempted: come back in `retryAfter` ms. ``failure`` also describes it
+    /// as a throttled retryable failure, so a caller that does not look at
+    /// ``deferredFor`` (the bench's bare sends) sees what it saw before.
+    public static func deferred(retryAfter: Int64, reason: String, itemID: String? = nil, channelID: String? = nil)
+        -> DeliveryError
+    {
+        var error = DeliveryError(
+            SendFailure(permanent: false, throttled: true, retryAfter: retryAfter, message: reason),
+            itemID: itemID, channelID: channelID)
+        error.deferredFor = retryAfter
+        return error
+    }
+
     public var isRetryable: Bool { !failure.permanent }
 
     /// Counts against the circuit breaker: the platform looks unhealthy, not our request wrong.
     public var indicatesOutage: Bool {
+        guard deferredFor == nil else { return false }
         guard !failure.permanent else { return false }
         if let httpStatus { return httpStatus >= 500 }
         return !failure.throttled || failure.retryAfter == nil
     }
 
     public var description: String {
-        var text = (failure.permanent ? "permanent" : "retryable") + " delivery error"
+        var text =
+            deferredFor != nil ? "deferred delivery" : (failure.permanent ? "permanent" : "retryable") + " delivery error"
         if let httpStatus { text += " (HTTP \(httpStatus))" }
         if let channelID { text += " on \(channelID)" }
         if let itemID { text += " for \(itemID)" }

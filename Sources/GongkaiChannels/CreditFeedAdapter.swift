@@ -150,11 +150,11 @@ public struct CreditFeedAdapter: ChannelAdapter {
         do throws(BatchPacer.SlotUnavailable) {
             try await pacer.waitForSlot(deadline: deadline)
         } catch {
+            // Our own spacing of batches, not the platform's answer: the wait spends no attempt.
             return all(
-                DeliveryError(
-                    SendFailure(
-                        permanent: false, throttled: true, retryAfter: error.waitMilliseconds,
-                        message: "the batch interval (\(pacer.interval) ms) would pass the deadline; not sent"),
+                DeliveryError.deferred(
+                    retryAfter: error.waitMilliseconds,
+                    reason: "the batch interval (\(pacer.interval) ms) would pass the deadline; not sent",
                     channelID: channelID))
         }
         let response: PlatformHTTP.Response

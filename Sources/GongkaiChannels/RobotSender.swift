@@ -54,12 +54,10 @@ struct RobotSender: Sendable {
         let notice = RobotNotice.render(item, canonicalURL: request.canonicalURL, style: style)
         let parts = try fittedParts(notice, request: request)
         if let wait = window.reserve(parts: parts.count, now: clock.now()) {
-            throw DeliveryError(
-                SendFailure(
-                    permanent: false, throttled: true, retryAfter: wait,
-                    message:
-                        "the \(platform) robot's send window is full (\(parts.count) part(s) waiting); nothing was posted"
-                ),
+            // Our own pacing, not the platform's refusal: waiting must not spend the retry schedule.
+            throw DeliveryError.deferred(
+                retryAfter: wait,
+                reason: "the \(platform) robot's send window is full (\(parts.count) part(s) waiting); nothing was posted",
                 itemID: request.itemID, channelID: request.channelID)
         }
         var status: Int?

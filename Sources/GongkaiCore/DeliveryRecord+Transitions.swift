@@ -146,6 +146,39 @@ extension DeliveryRecord {
         }
     }
 
+    /// Prefix of ``lastError`` while a row waits for its channel's own quota,
+    /// so an operator can tell a wait that spends no attempt from a failure.
+    public static let deferredPrefix = "waiting for the channel's own send window"
+
+    /// The adapter did not attempt the send of `sent` at `version`: its own
+    /// quota (a robot's send window) has no room for `retryAfter` ms.
+    ///
+    /// Nothing reached the platform, so this is not a failure: the claim's
+    /// attempt is given back and the failure streak is kept, so no number of
+    /// deferrals can exhaust the retry schedule or send the row to `dead`.
+    /// The row rests as it was before the claim (`pending`, or `retrying` when
+    /// it had failed), due when the quota has room. The wait is capped by the
+    /// schedule's ``RetrySchedule/maximumDelay`` like any other delay.
+    public mutating func deferred(
+        _ sent: DeliveryOperation, version: Int, retryAfter: Int64, reason: String, schedule: RetrySchedule,
+        canWithdraw: Bool, now: Int64
+    ) {
+        guard state == .sending else { return }
+        clearLease(now: now)
+        attemptCount = max(0, attemptCount - 1)
+        let superseded = sent != operation || (operation == .publish && version != wantedVersion)
+        if superseded || holdReason != nil {
+            // The new target may need no send at all (withdrawn, held, already delivered).
+            settle(canWithdraw: canWithdraw, now: now)
+            guard state == .pending || state == .retrying else { return }
+        }
+        // The quota is the channel's, so whatever this row sends next has to wait for it too.
+        state = failureStreak > 0 ? .retrying : .pending
+        let wait = min(max(1, retryAfter), schedule.maximumDelay)
+        nextAttemptAt = now > Int64.max - wait ? Int64.max : now + wait
+        lastError = Self.trimmed("\(Self.deferredPrefix) (no attempt spent): \(reason)")
+    }
+
     /// The worker gives the row back unsent (graceful shutdown).
     public mutating func released(now: Int64) {
         guard state == .sending else { return }

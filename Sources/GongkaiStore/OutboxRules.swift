@@ -221,11 +221,13 @@ public enum OutboxRules {
                 }
             }
             if settledFast.contains(outcome.deliveryID) {
-                writes.attempts.append(attempt(outcome, deliveryID: outcome.deliveryID, worker: owner))
+                if let entry = attempt(outcome, deliveryID: outcome.deliveryID, worker: owner) {
+                    writes.attempts.append(entry)
+                }
                 continue
             }
             guard var record = rows[outcome.deliveryID] else { continue }
-            writes.attempts.append(attempt(outcome, deliveryID: record.id, worker: owner))
+            if let entry = attempt(outcome, deliveryID: record.id, worker: owner) { writes.attempts.append(entry) }
             // A lease that expired and was taken over belongs to someone else now: log, don't settle.
             guard record.state == .sending, record.leaseOwner == owner else { continue }
             switch outcome.result {
@@ -241,6 +243,13 @@ public enum OutboxRules {
                 record.failed(
                     outcome.operation, version: outcome.version, failure: failure, schedule: outcome.schedule,
                     randomUnit: outcome.randomUnit, canWithdraw: outcome.canWithdraw, now: now)
+            case .deferred(let retryAfter, let reason):
+                record.deferred(
+                    outcome.operation, version: outcome.version, retryAfter: retryAfter, reason: reason,
+                    schedule: outcome.schedule, canWithdraw: outcome.canWithdraw, now: now)
+                // Not an attempt: an operator's resend is still owed its `manual` attempt.
+                change(record)
+                continue
             }
             change(record)
             if outcome.trigger == .manual { writes.triggers.append((record.id, .scheduled)) }
@@ -264,11 +273,14 @@ public enum OutboxRules {
         return item
     }
 
-    /// The attempt-log line for one outcome.
-    public static func attempt(_ outcome: SendOutcome, deliveryID: Int64, worker: String) -> AttemptEntry {
+    /// The attempt-log line for one outcome; `nil` for a deferral, which made no
+    /// request (the log records what was asked of a platform).
+    public static func attempt(_ outcome: SendOutcome, deliveryID: Int64, worker: String) -> AttemptEntry? {
         let outcomeText: String
         let errorText: String?
         switch outcome.result {
+        case .deferred:
+            return nil
         case .delivered:
             outcomeText = "ok"
             errorText = nil

@@ -20,6 +20,8 @@ public protocol OutboxStore: Sendable {
     func claim(channelID: String, audience: ChannelAudience, owner: String, limit: Int, leaseMillis: Int64, now: Int64)
         async throws -> [ClaimedDelivery]
     /// Records attempts and the resulting states for claimed deliveries, in one transaction.
+    /// A deferral (``SendOutcome/Result/deferred(retryAfter:reason:)``) records no attempt
+    /// and gives the claim's attempt back.
     func complete(_ outcomes: [SendOutcome], owner: String, now: Int64) async throws
     /// ``complete(_:owner:now:)`` then ``claim(channelID:audience:owner:limit:leaseMillis:now:)``:
     /// the delivery loop's usual step, in one transaction where the backend can.

@@ -75,6 +75,10 @@ public struct SendOutcome: Sendable {
         /// Accepted; the platform finishes asynchronously. Ask again after `checkAfter` ms.
         case inProgress(remoteID: String, checkAfter: Int64)
         case failed(SendFailure)
+        /// Not attempted: the adapter's own quota (a robot's send window) has no
+        /// room. Due again after `retryAfter` ms without spending an attempt and
+        /// without an attempt-log line, since no request reached the platform.
+        case deferred(retryAfter: Int64, reason: String)
     }
     public var deliveryID: Int64
     public var itemID: String

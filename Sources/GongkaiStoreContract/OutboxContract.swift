@@ -125,6 +125,75 @@ extension OutboxStoreContract {
             #expect(attempts.map(\.httpStatus) == [503, 503, 503])
         }
 
+        static func deferralsSpendNoAttemptAndNeverKill(_ store: any OutboxStore) async throws {
+            _ = try await store.submit(
+                [PreparedItem(F.item("wait")), PreparedItem(F.item("failed"))], routes: [F.publicRoute], actor: "t",
+                now: t0)
+            let wait: Int64 = 1_500
+            var now = t0
+            // "failed" had one real failure first: deferrals keep it retrying with its streak.
+            let first = try await store.claim(channelID: "hub", audience: .public, owner: "w", limit: 10, leaseMillis: 5000, now: now)
+            let failed = try #require(first.first { $0.record.itemID == "failed" })
+            let waiting = try #require(first.first { $0.record.itemID == "wait" })
+            try await store.complete([F.failure(failed, at: now)], owner: "w", now: now)
+            try await store.complete([F.deferral(waiting, at: now, wait: 1_000)], owner: "w", now: now)
+            now += 1_000
+            // fastRetry dies at the third failure; fifty deferrals are not failures.
+            for round in 1...50 {
+                let claimed = try await store.claim(
+                    channelID: "hub", audience: .public, owner: "w", limit: 10, leaseMillis: 5000, now: now)
+                #expect(claimed.count == 2, "round \(round)")
+                try await store.complete(claimed.map { F.deferral($0, at: now, wait: wait) }, owner: "w", now: now)
+                let rows = Dictionary(
+                    uniqueKeysWithValues: try await store.deliveries(DeliveryFilter()).map { ($0.itemID, $0) })
+                let deferred = try #require(rows["wait"])
+                #expect(deferred.state == .pending, "round \(round)")
+                #expect(deferred.attemptCount == 0)
+                #expect(deferred.failureStreak == 0)
+                #expect(deferred.nextAttemptAt == now + wait)
+                #expect(deferred.leaseOwner == nil && deferred.leaseExpiresAt == nil)
+                #expect(deferred.lastError?.hasPrefix(DeliveryRecord.deferredPrefix) == true)
+                let retrying = try #require(rows["failed"])
+                #expect(retrying.state == .retrying, "round \(round)")
+                #expect(retrying.attemptCount == 1)
+                #expect(retrying.failureStreak == 1)
+                #expect(retrying.nextAttemptAt == now + wait)
+                // Not due before the wait is over.
+                #expect(
+                    try await store.claim(
+                        channelID: "hub", audience: .public, owner: "w", limit: 10, leaseMillis: 5000, now: now + wait - 1
+                    ).isEmpty)
+                now += wait
+            }
+            #expect(try await store.attempts(itemID: "wait", channelID: nil).isEmpty)
+            #expect(try await store.attempts(itemID: "failed", channelID: nil).map(\.outcome) == ["retryable"])
+            let last = try await store.claim(channelID: "hub", audience: .public, owner: "w", limit: 10, leaseMillis: 5000, now: now)
+            #expect(last.count == 2)
+            #expect(last.allSatisfy { $0.record.attemptCount == ($0.record.itemID == "wait" ? 1 : 2) })
+            try await store.complete(last.map { F.success($0, at: now) }, owner: "w", now: now)
+            let rows = try await store.deliveries(DeliveryFilter())
+            #expect(rows.allSatisfy { $0.state == .delivered && $0.failureStreak == 0 && $0.lastError == nil })
+            #expect(try await store.attempts(itemID: "wait", channelID: nil).map(\.outcome) == ["ok"])
+            #expect(try await store.attempts(itemID: "failed", channelID: nil).map(\.outcome) == ["retryable", "ok"])
+        }
+
+        static func aDeferredResendKeepsItsManualTrigger(_ store: any OutboxStore) async throws {
+            _ = try await store.submit([PreparedItem(F.item("m"))], routes: [F.publicRoute], actor: "t", now: t0)
+            let claimed = try await store.claim(channelID: "hub", audience: .public, owner: "w", limit: 1, leaseMillis: 5000, now: t0)
+            try await store.complete([F.failure(claimed[0], at: t0, permanent: true, status: 400)], owner: "w", now: t0)
+            _ = try await store.resend(itemID: "m", channelID: nil, force: false, routes: [F.publicRoute], actor: "op", now: t0 + 1)
+            let manual = try await store.claim(channelID: "hub", audience: .public, owner: "w", limit: 1, leaseMillis: 5000, now: t0 + 2)
+            #expect(manual.first?.trigger == .manual)
+            try await store.complete([F.deferral(manual[0], at: t0 + 2, wait: 100)], owner: "w", now: t0 + 2)
+            // The operator's attempt has not happened yet: the next real one is still logged as manual.
+            let again = try await store.claim(channelID: "hub", audience: .public, owner: "w", limit: 1, leaseMillis: 5000, now: t0 + 102)
+            #expect(again.first?.trigger == .manual)
+            try await store.complete([F.success(again[0], at: t0 + 102)], owner: "w", now: t0 + 102)
+            let attempts = try await store.attempts(itemID: "m", channelID: nil)
+            #expect(attempts.map(\.trigger) == ["scheduled", "manual"])
+            #expect(attempts.map(\.outcome) == ["permanent", "ok"])
+        }
+
         static func aNewVersionDuringASendWaitsForItThenGoes(_ store: any OutboxStore) async throws {
             _ = try await store.submit([PreparedItem(F.item("a"))], routes: [F.publicRoute], actor: "t", now: t0)
             let v1 = try await store.claim(channelID: "hub", audience: .public, owner: "w", limit: 1, leaseMillis: 5000, now: t0)

@@ -47,6 +47,8 @@ public enum OutboxStoreContract {
         Check("claim leases rows; an expired lease is reclaimed", Outbox.claimLeasesRowsAndAnExpiredLeaseIsReclaimed),
         Check("public channels get the masked document", Outbox.publicChannelsGetTheMaskedDocumentAndGovernmentTheFullOne),
         Check("success delivers, failures retry or die", Outbox.successDeliversAndFailuresRetryOrDie),
+        Check("deferrals spend no attempt and never kill", Outbox.deferralsSpendNoAttemptAndNeverKill),
+        Check("a deferred resend keeps its manual trigger", Outbox.aDeferredResendKeepsItsManualTrigger),
         Check("a new version during a send waits, then goes", Outbox.aNewVersionDuringASendWaitsForItThenGoes),
         Check("withdrawal takes down what may be shown", Outbox.withdrawalTakesDownWhatMayBeShownAndNothingElse),
         Check("rejected operations change nothing", Outbox.rejectedOperationsChangeNothing),

@@ -40,6 +40,16 @@ public enum StoreFixtures {
             canWithdraw: canWithdraw)
     }
 
+    /// The adapter's own quota had no room: nothing was sent, come back in `wait` ms.
+    public static func deferral(_ claimed: ClaimedDelivery, at now: Int64, wait: Int64) -> SendOutcome {
+        SendOutcome(
+            deliveryID: claimed.record.id, itemID: claimed.record.itemID,
+            channelID: claimed.record.channelID, operation: claimed.operation, version: claimed.version,
+            result: .deferred(retryAfter: wait, reason: "the robot's send window is full"), httpStatus: nil,
+            startedAt: now, durationMillis: 0, trigger: claimed.trigger, schedule: fastRetry, randomUnit: 0.5,
+            canWithdraw: true)
+    }
+
     public static func failure(_ claimed: ClaimedDelivery, at now: Int64, permanent: Bool = false, status: Int = 503)
         -> SendOutcome
     {

@@ -268,6 +268,9 @@ final class ChannelWorker: Sendable {
         switch outcome.result {
         case .delivered, .inProgress:
             breaker.recordSuccess(now: now)
+        case .deferred:
+            // Nothing reached the platform, so nothing was learnt about its health.
+            breaker.releaseProbe()
         case .failed(let failure):
             let error = DeliveryError(failure, httpStatus: outcome.httpStatus)
             if error.indicatesOutage {
@@ -339,14 +342,25 @@ final class ChannelWorker: Sendable {
                     outcome = .delivered(remoteID: receipt.remoteID, remoteURL: receipt.remoteURL)
                 }
             case .failure(let error):
-                status = error.httpStatus
-                outcome = .failed(error.failure)
-                logger.debug(
-                    "send failed",
-                    metadata: [
-                        "item": "\(delivery.record.itemID)", "version": "\(delivery.version)",
-                        "error": "\(error.failure.message)",
-                    ])
+                if let wait = error.deferredFor {
+                    // The channel's own quota is full: expected under load, not an error to report.
+                    outcome = .deferred(retryAfter: wait, reason: error.failure.message)
+                    logger.debug(
+                        "send deferred: the channel's own quota has no room",
+                        metadata: [
+                            "item": "\(delivery.record.itemID)", "version": "\(delivery.version)",
+                            "retryAfter": "\(wait)", "reason": "\(error.failure.message)",
+                        ])
+                } else {
+                    status = error.httpStatus
+                    outcome = .failed(error.failure)
+                    logger.debug(
+                        "send failed",
+                        metadata: [
+                            "item": "\(delivery.record.itemID)", "version": "\(delivery.version)",
+                            "error": "\(error.failure.message)",
+                        ])
+                }
             }
             return SendOutcome(
                 deliveryID: delivery.record.id, itemID: delivery.record.itemID, channelID: delivery.record.channelID,

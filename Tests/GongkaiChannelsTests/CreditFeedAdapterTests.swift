@@ -205,7 +205,7 @@ struct CreditFeedAdapterTests {
         }
     }
 
-    @Test("batches are at least batchInterval apart; a wait past the deadline fails fast as throttled")
+    @Test("batches are at least batchInterval apart; a wait past the deadline is deferred at once")
     func batchInterval() async throws {
         try await Self.withFeed(options: ["batchInterval": "60ms", "batchSize": "2"]) { simulator, adapter in
             #expect(adapter.batchSize == 2)
@@ -226,6 +226,7 @@ struct CreditFeedAdapterTests {
                 _ = try await adapter.deliver(Self.request(Self.licence(2)), deadline: .now() + .milliseconds(20))
                 Issue.record("the second batch must not be sent inside the interval")
             } catch {
+                #expect(error.deferredFor == 60)
                 #expect(error.isRetryable)
                 #expect(error.failure.throttled)
                 #expect(error.failure.retryAfter == 60)

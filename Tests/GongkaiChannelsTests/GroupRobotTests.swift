@@ -81,6 +81,8 @@ struct GroupRobotTests {
             #expect(error.failure.throttled)
             #expect((error.failure.retryAfter ?? 0) >= 60_000)
             #expect(error.description.contains(harness.throttleCode))
+            // The platform refused a request: a real attempt, never a deferral.
+            #expect(error.deferredFor == nil)
         }
     }
 
@@ -102,6 +104,7 @@ struct GroupRobotTests {
             _ = try await harness.adapter.deliver(harness.request(version: 5), deadline: harness.deadline)
 
             #expect(error.failure.throttled && !error.failure.permanent)
+            #expect(error.deferredFor == nil)
             #expect(error.description.contains(harness.throttleCode))
             #expect(harness.simulator.rejectedCount(.rateLimited) == 1)
             #expect(harness.simulator.acceptedCount == 4)
@@ -109,7 +112,7 @@ struct GroupRobotTests {
     }
 
     @Test(
-        "the adapter's own send window holds a notice back without posting, until the window has room",
+        "the adapter's own send window defers a notice without posting, until the window has room",
         arguments: RobotDialect.allCases)
     func localWindow(dialect: RobotDialect) async throws {
         try await RobotHarness.with(dialect, options: ["messagesPerWindow": "2", "rateWindow": "1m"]) { harness in
@@ -121,9 +124,14 @@ struct GroupRobotTests {
             harness.clock.advance(milliseconds: 50_000)
             _ = try await harness.adapter.deliver(harness.request(version: 3), deadline: harness.deadline)
 
+            // A deferral, not a failure: the engine spends no attempt on it.
+            #expect(error.deferredFor == 50_000)
+            #expect(!error.indicatesOutage)
+            #expect(error.description.hasPrefix("deferred delivery"))
             #expect(error.failure.throttled && !error.failure.permanent)
             #expect(error.failure.retryAfter == 50_000)
             #expect(harness.simulator.acceptedCount == 3)
+            #expect(harness.simulator.rejectedCounts.isEmpty)
         }
     }
 

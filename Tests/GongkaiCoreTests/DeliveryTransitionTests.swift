@@ -180,4 +180,103 @@ struct DeliveryTransitionTests {
         #expect(record.leaseOwner == nil)
         #expect(record.nextAttemptAt == 5)
     }
+
+    func deferred(_ record: inout DeliveryRecord, wait: Int64 = 20_000, now: Int64, _ sent: DeliveryOperation = .publish, version: Int = 1) {
+        record.deferred(
+            sent, version: version, retryAfter: wait, reason: "the robot's send window is full", schedule: schedule,
+            canWithdraw: false, now: now)
+    }
+
+    @Test func aDeferralSpendsNoAttemptAndNeverExhaustsTheSchedule() {
+        var record = fresh()
+        var now: Int64 = 0
+        // The schedule dies at the third failure; a hundred deferrals are none.
+        for _ in 1...100 {
+            sent(&record, at: now)
+            deferred(&record, now: now + 3)
+            #expect(record.state == .pending)
+            #expect(record.attemptCount == 0)
+            #expect(record.failureStreak == 0)
+            #expect(record.nextAttemptAt == now + 3 + 20_000)
+            #expect(record.leaseOwner == nil && record.leaseExpiresAt == nil)
+            now += 20_003
+        }
+        #expect(record.lastError == "waiting for the channel's own send window (no attempt spent): the robot's send window is full")
+        #expect(!record.mayBeLive)
+        sent(&record, at: now)
+        record.succeeded(.publish, version: 1, remoteID: nil, remoteURL: nil, canWithdraw: false, now: now + 1)
+        #expect(record.state == .delivered)
+        #expect(record.attemptCount == 1)
+        #expect(record.lastError == nil)
+    }
+
+    @Test func aDeferralAfterAFailureKeepsRetryingWithTheSameStreak() {
+        var record = fresh()
+        sent(&record, at: 0)
+        record.failed(.publish, version: 1, failure: SendFailure(permanent: false, message: "HTTP 503"), schedule: schedule, randomUnit: 0.5, canWithdraw: false, now: 10)
+        sent(&record, at: 1_010)
+        deferred(&record, wait: 700, now: 1_020)
+        #expect(record.state == .retrying)
+        #expect(record.failureStreak == 1)
+        #expect(record.attemptCount == 1)
+        #expect(record.nextAttemptAt == 1_720)
+        // The next real failure is the second, not a later one.
+        sent(&record, at: 1_720)
+        record.failed(.publish, version: 1, failure: SendFailure(permanent: false, message: "HTTP 503"), schedule: schedule, randomUnit: 0.5, canWithdraw: false, now: 1_730)
+        #expect(record.state == .retrying)
+        #expect(record.nextAttemptAt == 11_730)
+    }
+
+    @Test func aDeferredForcedResendStillGoes() {
+        var record = fresh()
+        sent(&record, at: 0)
+        record.succeeded(.publish, version: 1, remoteID: nil, remoteURL: nil, canWithdraw: false, now: 1)
+        record.resend(force: true, canWithdraw: false, now: 2)
+        sent(&record, at: 3)
+        deferred(&record, wait: 500, now: 4)
+        // Already delivered once, but the operator asked for it again: it waits, it is not settled.
+        #expect(record.state == .pending)
+        #expect(record.nextAttemptAt == 504)
+        #expect(record.attemptCount == 1)
+    }
+
+    @Test func aDeferralOfASupersededSendSettlesTheNewTarget() {
+        // A withdrawal of what never reached the channel: nothing to wait for.
+        var withdrawn = fresh()
+        sent(&withdrawn, at: 0)
+        withdrawn.requestWithdrawal(reason: "废止", canWithdraw: false, now: 1)
+        deferred(&withdrawn, now: 2)
+        #expect(withdrawn.state == .withdrawn)
+        #expect(withdrawn.nextAttemptAt == nil)
+        #expect(withdrawn.attemptCount == 0)
+        // A newer version still needs the channel's quota.
+        var newer = fresh()
+        sent(&newer, at: 0)
+        newer.route(version: 2, decision: .deliver, canWithdraw: false, now: 1)
+        deferred(&newer, wait: 900, now: 2)
+        #expect(newer.state == .pending)
+        #expect(newer.wantedVersion == 2)
+        #expect(newer.nextAttemptAt == 902)
+        // Held for review meanwhile: blocked, not due.
+        var held = fresh()
+        sent(&held, at: 0)
+        held.route(version: 2, decision: .hold("review pending"), canWithdraw: false, now: 1)
+        deferred(&held, now: 2)
+        #expect(held.state == .blocked)
+        #expect(held.nextAttemptAt == nil)
+    }
+
+    @Test func aDeferralOnlySettlesARowInFlightAndCapsItsWait() {
+        var idle = fresh(7)
+        deferred(&idle, now: 8)
+        #expect(idle == fresh(7))
+        var record = fresh()
+        sent(&record, at: 0)
+        deferred(&record, wait: .max, now: 1)
+        #expect(record.nextAttemptAt == 1 + schedule.maximumDelay)
+        var soon = fresh()
+        sent(&soon, at: 0)
+        deferred(&soon, wait: 0, now: 1)
+        #expect(soon.nextAttemptAt == 2)
+    }
 }
