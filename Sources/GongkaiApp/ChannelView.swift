@@ -27,7 +27,15 @@ public struct ChannelView: Encodable, Sendable {
     /// When that lease runs out unless renewed (RFC 3339).
     public var senderUntil: String?
 
-    public init(_ definition: ChannelDefinition, pause: ChannelPause?, lease: ChannelLease? = nil, now: Int64 = 0) {
+    /// The daemon whose circuit breaker for this channel is open, while it is.
+    public var breakerOpenedBy: String?
+    /// When that breaker lets a probe through (RFC 3339).
+    public var breakerOpenUntil: String?
+
+    public init(
+        _ definition: ChannelDefinition, pause: ChannelPause?, lease: ChannelLease? = nil,
+        breaker: ChannelBreakerState? = nil, now: Int64 = 0
+    ) {
         id = definition.id
         name = definition.name
         kind = definition.kind.rawValue
@@ -44,6 +52,10 @@ public struct ChannelView: Encodable, Sendable {
         pauseReason = pause?.reason
         source = definition.source
         oneSender = definition.sendsFromOneDaemon
+        if let breaker, breaker.openUntil > now {
+            breakerOpenedBy = breaker.openedBy
+            breakerOpenUntil = Timestamp.iso8601(breaker.openUntil)
+        }
         if let lease, lease.expiresAt > now {
             sender = lease.owner
             senderUntil = Timestamp.iso8601(lease.expiresAt)

@@ -84,6 +84,12 @@ public struct CircuitBreaker: Sendable, Equatable {
         self.state = .closed(consecutiveFailures: 0)
     }
 
+    /// Whether the breaker lets traffic through freely (neither open nor probing).
+    public var isClosed: Bool {
+        if case .closed = state { return true }
+        return false
+    }
+
     /// Whether the breaker is refusing traffic.
     ///
     /// Still true after the open period has elapsed until ``permit(now:)`` is

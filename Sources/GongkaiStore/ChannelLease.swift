@@ -35,6 +35,43 @@ public protocol ChannelLeasing: Sendable {
     func channelLeases() async throws -> [ChannelLease]
 }
 
+/// An open circuit breaker as recorded for every daemon: who opened it and until when.
+public struct ChannelBreakerState: Sendable, Equatable, Codable {
+    public var channelID: String
+    public var openedBy: String
+    public var openedAt: Int64
+    public var openUntil: Int64
+
+    public init(channelID: String, openedBy: String, openedAt: Int64, openUntil: Int64) {
+        self.channelID = channelID
+        self.openedBy = openedBy
+        self.openedAt = openedAt
+        self.openUntil = openUntil
+    }
+}
+
+/// A store that shares circuit breakers between daemons (both backends): a
+/// platform that is down for one daemon is down for all, and `channels list`
+/// says which daemon found it so.
+public protocol ChannelBreakerSharing: Sendable {
+    /// Records that `openedBy`'s breaker for `channelID` opened at `now` until `openUntil`.
+    func openBreaker(_ channelID: String, openedBy: String, openUntil: Int64, now: Int64) async throws
+    /// Clears the record: a daemon has seen the platform answer again.
+    func closeBreaker(_ channelID: String) async throws
+    /// Every recorded breaker, expired ones included.
+    func openBreakers() async throws -> [ChannelBreakerState]
+}
+
+enum ChannelBreakerSQL {
+    static let open = """
+        INSERT INTO channel_breaker (channel_id, opened_by, opened_at, open_until) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (channel_id) DO UPDATE SET opened_by = excluded.opened_by, opened_at = excluded.opened_at,
+            open_until = excluded.open_until
+        """
+    static let close = "DELETE FROM channel_breaker WHERE channel_id = $1"
+    static let all = "SELECT channel_id, opened_by, opened_at, open_until FROM channel_breaker ORDER BY channel_id"
+}
+
 /// The statement both backends run: renew our own lease, or take one that has expired.
 enum ChannelLeaseSQL {
     static let take = """
@@ -86,6 +123,68 @@ extension SQLiteOutboxStore: ChannelLeasing {
     }
 }
 
+extension SQLiteOutboxStore: ChannelBreakerSharing {
+    public func openBreaker(_ channelID: String, openedBy: String, openUntil: Int64, now: Int64) async throws {
+        do {
+            try await writer.write { db in
+                try db.execute(sql: ChannelBreakerSQL.open, arguments: [channelID, openedBy, now, max(now, openUntil)])
+            }
+        } catch {
+            throw GongkaiError(.store, "cannot record the open breaker: \(error)", channel: channelID)
+        }
+    }
+
+    public func closeBreaker(_ channelID: String) async throws {
+        do {
+            try await writer.write { db in try db.execute(sql: ChannelBreakerSQL.close, arguments: [channelID]) }
+        } catch {
+            throw GongkaiError(.store, "cannot clear the breaker: \(error)", channel: channelID)
+        }
+    }
+
+    public func openBreakers() async throws -> [ChannelBreakerState] {
+        do {
+            return try await writer.read { db in
+                try Row.fetchAll(db, sql: ChannelBreakerSQL.all).map {
+                    ChannelBreakerState(channelID: $0[0], openedBy: $0[1], openedAt: $0[2], openUntil: $0[3])
+                }
+            }
+        } catch {
+            throw GongkaiError(.store, "cannot read the breakers: \(error)")
+        }
+    }
+}
+
+extension PostgresOutboxStore: ChannelBreakerSharing {
+    public func openBreaker(_ channelID: String, openedBy: String, openUntil: Int64, now: Int64) async throws {
+        try await translated("record the open breaker", channel: channelID) {
+            _ = try await client.query(
+                PostgresQuery(
+                    unsafeSQL: ChannelBreakerSQL.open,
+                    binds: try Self.bindings(channelID, openedBy, now, max(now, openUntil))), logger: logger)
+        }
+    }
+
+    public func closeBreaker(_ channelID: String) async throws {
+        try await translated("clear the breaker", channel: channelID) {
+            _ = try await client.query(
+                PostgresQuery(unsafeSQL: ChannelBreakerSQL.close, binds: try Self.bindings(channelID)), logger: logger)
+        }
+    }
+
+    public func openBreakers() async throws -> [ChannelBreakerState] {
+        try await translated("read the breakers") {
+            var states: [ChannelBreakerState] = []
+            for try await (channel, by, at, until) in try await client.query(
+                PostgresQuery(unsafeSQL: ChannelBreakerSQL.all), logger: logger
+            ).decode((String, String, Int64, Int64).self) {
+                states.append(ChannelBreakerState(channelID: channel, openedBy: by, openedAt: at, openUntil: until))
+            }
+            return states
+        }
+    }
+}
+
 extension PostgresOutboxStore: ChannelLeasing {
     public func takeChannel(_ channelID: String, owner: String, leaseMillis: Int64, now: Int64) async throws
         -> ChannelLease
@@ -128,7 +227,7 @@ extension PostgresOutboxStore: ChannelLeasing {
         }
     }
 
-    private static func bindings(_ values: any PostgresEncodable & Sendable...) throws -> PostgresBindings {
+    static func bindings(_ values: any PostgresEncodable & Sendable...) throws -> PostgresBindings {
         var bindings = PostgresBindings()
         for value in values { try bindings.append(value) }
         return bindings

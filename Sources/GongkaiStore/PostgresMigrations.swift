@@ -176,5 +176,18 @@ enum PostgresMigrations {
                 )
                 """,
             ]),
+        Migration(
+            version: 3, name: "channel-breaker",
+            statements: [
+                // A daemon whose circuit breaker opened says so, for the others and for `channels list`.
+                """
+                CREATE TABLE channel_breaker (
+                    channel_id TEXT PRIMARY KEY,
+                    opened_by TEXT NOT NULL,
+                    opened_at BIGINT NOT NULL,
+                    open_until BIGINT NOT NULL CHECK (open_until >= opened_at)
+                )
+                """,
+            ]),
     ]
 }

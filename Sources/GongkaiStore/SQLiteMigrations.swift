@@ -168,6 +168,18 @@ enum SQLiteMigrations {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v4-channel-breaker") { db in
+            // A daemon whose circuit breaker opened says so, for the others and for `channels list`.
+            try db.execute(
+                sql: """
+                    CREATE TABLE channel_breaker (
+                        channel_id TEXT PRIMARY KEY NOT NULL,
+                        opened_by TEXT NOT NULL,
+                        opened_at INTEGER NOT NULL,
+                        open_until INTEGER NOT NULL CHECK (open_until >= opened_at)
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

@@ -45,3 +45,25 @@ extension OutboxStoreContract {
         }
     }
 }
+
+extension OutboxStoreContract {
+    enum Breakers {
+        static let t0 = StoreFixtures.t0
+
+        static func anOpenBreakerIsRecordedForEveryDaemonUntilCleared(_ store: any OutboxStore) async throws {
+            let breakers = try #require(store as? any ChannelBreakerSharing, "the store shares no breakers")
+            #expect(try await breakers.openBreakers().isEmpty)
+            try await breakers.openBreaker("hub", openedBy: "a", openUntil: t0 + 60_000, now: t0)
+            #expect(
+                try await breakers.openBreakers()
+                    == [ChannelBreakerState(channelID: "hub", openedBy: "a", openedAt: t0, openUntil: t0 + 60_000)])
+            // Opened again (a failed probe): the latest opening is what counts.
+            try await breakers.openBreaker("hub", openedBy: "b", openUntil: t0 + 120_000, now: t0 + 61_000)
+            try await breakers.openBreaker("weibo", openedBy: "a", openUntil: t0 + 70_000, now: t0 + 10_000)
+            #expect(try await breakers.openBreakers().map { "\($0.channelID)=\($0.openedBy)@\($0.openUntil - t0)" }
+                == ["hub=b@120000", "weibo=a@70000"])
+            try await breakers.closeBreaker("hub")
+            #expect(try await breakers.openBreakers().map(\.channelID) == ["weibo"])
+        }
+    }
+}

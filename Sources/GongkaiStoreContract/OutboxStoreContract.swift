@@ -37,6 +37,7 @@ public enum OutboxStoreContract {
     static let leaseChecks: [Check] = [
         Check("a channel lease has one owner until it expires or is released", Leases.oneOwnerAtATimeUntilItExpiresOrIsReleased),
         Check("concurrent takers of a channel lease get one owner", Leases.concurrentTakersGetOneOwner),
+        Check("an open breaker is recorded for every daemon until cleared", Breakers.anOpenBreakerIsRecordedForEveryDaemonUntilCleared),
     ]
 
     /// Every check, each a test case of its own in the backend's suite.

@@ -76,6 +76,10 @@ final class ChannelWorker: Sendable {
         let channelLease = max(10_000, 4 * configuration.pollInterval)
         var holdsChannel = leases == nil
         var channelCheckedAt: Int64 = 0
+        // This worker's breaker as the other daemons see it, and theirs as this one sees it.
+        let breakers = store as? any ChannelBreakerSharing
+        var sharedOpen = false
+        var peerOpenUntil: Int64 = 0
         var iterator = wakeups.makeAsyncIterator()
 
         await withDiscardingTaskGroup { group in
@@ -131,9 +135,22 @@ final class ChannelWorker: Sendable {
                     if acks.isEmpty { oldestAck = now }
                     acks.append(contentsOf: done)
                     for outcome in done { record(outcome, in: &breaker, now: now) }
+                    if let breakers {
+                        if breaker.isOpen && !sharedOpen, let until = breaker.retryAt(now: now) {
+                            sharedOpen = (try? await breakers.openBreaker(
+                                definition.id, openedBy: configuration.workerID, openUntil: until, now: now)) != nil
+                        } else if breaker.isClosed && (sharedOpen || peerOpenUntil > now) {
+                            // The platform answered: it is up for everyone.
+                            if (try? await breakers.closeBreaker(definition.id)) != nil {
+                                sharedOpen = false
+                                peerOpenUntil = 0
+                            }
+                        }
+                    }
                 }
                 let stop = stopping.load(ordering: .acquiring)
-                if stop || paused || breaker.isOpen || !holdsChannel {
+                let peerOpen = peerOpenUntil > now
+                if stop || paused || breaker.isOpen || !holdsChannel || peerOpen {
                     // Nothing claimed may wait out a stop, a pause or an outage under our lease.
                     await releaseQueue()
                 } else {
@@ -150,6 +167,12 @@ final class ChannelWorker: Sendable {
                     pauseCheckedAt = now
                     if let pauses = try? await store.channelPauses() {
                         paused = pauses.contains { $0.channelID == definition.id && $0.paused }
+                    }
+                    // Another daemon found the platform down: wait as if this breaker had opened.
+                    if let breakers, !sharedOpen, let states = try? await breakers.openBreakers() {
+                        peerOpenUntil = states.first {
+                            $0.channelID == definition.id && $0.openedBy != configuration.workerID
+                        }?.openUntil ?? 0
                     }
                 }
                 if let leases, now - channelCheckedAt >= min(configuration.pollInterval, channelLease / 4) {
@@ -169,7 +192,7 @@ final class ChannelWorker: Sendable {
                 var claimedAny = false
                 var claimAttempted = false
                 var probe = breaker
-                if !paused && holdsChannel && queued == 0 && probe.permit(now: now) {
+                if !paused && holdsChannel && peerOpenUntil <= now && queued == 0 && probe.permit(now: now) {
                     // Half-open lets one probe through; claim one delivery for it.
                     let probing = probe.isHalfOpenState
                     let target = concurrency + (probing ? 0 : prefetch)
@@ -201,6 +224,8 @@ final class ChannelWorker: Sendable {
                     }
                 } else if !paused, let retryAt = breaker.retryAt(now: now) {
                     wakeAt = min(wakeAt, retryAt)
+                } else if peerOpenUntil > now {
+                    wakeAt = min(wakeAt, peerOpenUntil)
                 }
                 // Acknowledgements not written with a claim: in batches, but none waits long.
                 if !claimAttempted && !acks.isEmpty

@@ -148,18 +148,22 @@ struct ChannelsCommand: AsyncParsableCommand {
                     let leases = Dictionary(
                         uniqueKeysWithValues: try await (console.store as? any ChannelLeasing)?.channelLeases()
                             .map { ($0.channelID, $0) } ?? [])
+                    let breakers = Dictionary(
+                        uniqueKeysWithValues: try await (console.store as? any ChannelBreakerSharing)?.openBreakers()
+                            .map { ($0.channelID, $0) } ?? [])
                     let now = console.clock.now()
                     let views = console.channels.map {
-                        ChannelView($0, pause: pauses[$0.id], lease: leases[$0.id], now: now)
+                        ChannelView($0, pause: pauses[$0.id], lease: leases[$0.id], breaker: breakers[$0.id], now: now)
                     }
                     if json { printJSON(views); return }
-                    var table = TextTable(["ID", "KIND", "AUDIENCE", "CAN", "CONCURRENCY", "RATE/S", "PAUSED", "SENDER", "ENDPOINT"])
+                    var table = TextTable(["ID", "KIND", "AUDIENCE", "CAN", "CONCURRENCY", "RATE/S", "PAUSED", "SENDER", "BREAKER", "ENDPOINT"])
                     for view in views {
                         table.add([
                             view.id, view.kind, view.audience, view.capabilities.joined(separator: ","),
                             "\(view.concurrency)", view.ratePerSecond.map { String(format: "%.3g", $0) } ?? "-",
                             view.paused ? "yes" : "no",
                             view.sender.map { "\($0) until \(view.senderUntil ?? "?")" } ?? (view.oneSender ? "none" : "any"),
+                            view.breakerOpenedBy.map { "open (\($0)) until \(view.breakerOpenUntil ?? "?")" } ?? "closed",
                             view.endpoint,
                         ])
                     }
