@@ -111,6 +111,9 @@ public struct OutboxDatabase: Sendable {
     public let service: (any Service)?
     /// Opened once ``service`` runs: the store waits for it before its first query.
     let poolStarted: StartGate?
+    /// The schema version once prepared: the daemon's services each wait for the
+    /// schema, and only the first need connect and migrate.
+    private let preparedVersion = PreparedVersion()
 
     /// Opens the outbox named by `setting`. SQLite is opened and migrated here;
     /// PostgreSQL connects once ``service`` runs and migrates in ``prepare()``.
@@ -173,7 +176,14 @@ public struct OutboxDatabase: Sendable {
     /// version. Refuses a schema newer than this build knows, naming both versions.
     @discardableResult
     public func prepare() async throws -> Int {
+        if let version = preparedVersion.value { return version }
         await poolStarted?.wait()
+        let version = try await migrate()
+        preparedVersion.value = version
+        return version
+    }
+
+    private func migrate() async throws -> Int {
         if let postgres = store as? PostgresOutboxStore { return try await postgres.migrate() }
         return (store as? SQLiteOutboxStore)?.schemaVersion ?? 0
     }
@@ -218,6 +228,15 @@ struct PoolService: Service {
     func run() async throws {
         started.open()
         await client.run()
+    }
+}
+
+/// A value set once and read from any task.
+final class PreparedVersion: Sendable {
+    private let stored = Mutex<Int?>(nil)
+    var value: Int? {
+        get { stored.withLock { $0 } }
+        set { stored.withLock { $0 = newValue } }
     }
 }
 

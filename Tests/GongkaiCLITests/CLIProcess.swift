@@ -73,20 +73,7 @@ struct CLIProcess {
 
     /// Starts `gongkai <arguments>` without waiting; its output goes to `log`.
     func start(_ arguments: [String], log: URL) throws -> Process {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return process
+        try launch(arguments, log: log).process
     }
 
     /// A started process whose exit can be awaited without blocking a thread.
@@ -103,7 +90,7 @@ struct CLIProcess {
         }
     }
 
-    /// Starts `gongkai <arguments>` like ``start(_:log:)``, with its exit awaitable.
+    /// Starts `gongkai <arguments>` without waiting, its output in `log` and its exit awaitable.
     func launch(_ arguments: [String], log: URL) throws -> Running {
         let process = Process()
         process.executableURL = Self.binary
