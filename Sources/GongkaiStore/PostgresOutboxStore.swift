@@ -236,44 +236,13 @@ public struct PostgresOutboxStore: OutboxStore {
         leaseMillis: Int64, now: Int64
     ) async throws -> [ClaimedDelivery] {
         guard limit > 0 else { return [] }
-        let leaseUntil = now + leaseMillis
-        let documentColumn = audience == .public ? "public_document" : "document"
-        var bindings = PostgresBindings(capacity: 5)
-        bindings.append(owner)
-        bindings.append(leaseUntil)
-        bindings.append(now)
-        bindings.append(channelID)
-        bindings.append(limit)
-        let query = PostgresQuery(
-            unsafeSQL: """
-                WITH claimed AS (
-                    UPDATE delivery SET state = 'sending', lease_owner = $1, lease_expires_at = $2,
-                        next_attempt_at = $2, attempt_count = attempt_count + 1, updated_at = $3
-                    WHERE id IN (
-                        SELECT id FROM delivery
-                        WHERE channel_id = $4 AND state IN ('pending','retrying','sending') AND next_attempt_at <= $3
-                        ORDER BY next_attempt_at LIMIT $5
-                        FOR UPDATE SKIP LOCKED)
-                    RETURNING \(OutboxColumns.delivery), trigger
-                )
-                SELECT claimed.*, v.content_hash, v.\(documentColumn), i.withdrawn_reason, i.canonical_url
-                FROM claimed
-                JOIN item_version v ON v.item_id = claimed.item_id AND v.version = claimed.wanted_version
-                JOIN item i ON i.id = claimed.item_id
-                ORDER BY claimed.next_attempt_at, claimed.id
-                """, binds: bindings)
+        let statement = ClaimStatement(
+            owner: owner, leaseUntil: now + leaseMillis, now: now, channelID: channelID, limit: limit,
+            publicDocument: audience == .public)
         var claimed: [ClaimedDelivery] = []
         claimed.reserveCapacity(limit)
-        for try await row in try await connection.checkedQuery(query, logger: logger) {
-            let cells = row.makeRandomAccess()
-            let record = try Self.deliveryRecord(cells)
-            let document = try cells[20].decode(ByteBuffer.self)
-            claimed.append(
-                ClaimedDelivery(
-                    record: record, operation: record.operation, version: record.wantedVersion,
-                    contentHash: try cells[19].decode(String.self), document: Array(document.readableBytesView),
-                    withdrawReason: try cells[21].decode(String?.self), canonicalURL: try cells[22].decode(String?.self),
-                    trigger: AttemptTrigger(rawValue: try cells[18].decode(String.self)) ?? .scheduled))
+        for try await delivery in try await connection.checkedExecute(statement, logger: logger) {
+            claimed.append(delivery)
         }
         // RETURNING does not keep the subquery's order; the join sorted them again.
         return claimed
@@ -297,22 +266,8 @@ public struct PostgresOutboxStore: OutboxStore {
         }
         var settledFast = Set<Int64>()
         if !fast.isEmpty {
-            var bindings = PostgresBindings(capacity: 3)
-            bindings.append(try Self.json(fast))
-            bindings.append(now)
-            bindings.append(owner)
-            let query = PostgresQuery(
-                unsafeSQL: """
-                    UPDATE delivery d SET state = 'delivered', delivered_version = d.wanted_version, may_be_live = TRUE,
-                        remote_id = COALESCE(f.remote_id, d.remote_id), remote_url = COALESCE(f.remote_url, d.remote_url),
-                        failure_streak = 0, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL,
-                        next_attempt_at = NULL, updated_at = $2
-                    FROM jsonb_to_recordset($1::jsonb) AS f(id BIGINT, version BIGINT, remote_id TEXT, remote_url TEXT)
-                    WHERE d.id = f.id AND d.state = 'sending' AND d.lease_owner = $3 AND d.operation = 'publish'
-                        AND d.wanted_version = f.version AND d.hold_reason IS NULL
-                    RETURNING d.id
-                    """, binds: bindings)
-            for try await id in try await connection.checkedQuery(query, logger: logger).decode(Int64.self) {
+            let statement = FastDeliveredStatement(rows: try Self.json(fast), now: now, owner: owner)
+            for try await id in try await connection.checkedExecute(statement, logger: logger) {
                 settledFast.insert(id)
             }
         }
@@ -720,7 +675,7 @@ public struct PostgresOutboxStore: OutboxStore {
         lease_expires_at BIGINT, updated_at BIGINT
         """
 
-    private static func deliveryRecord(_ c: PostgresRandomAccessRow) throws -> DeliveryRecord {
+    static func deliveryRecord(_ c: PostgresRandomAccessRow) throws -> DeliveryRecord {
         let stateText = try c[3].decode(String.self)
         let operationText = try c[4].decode(String.self)
         guard let state = DeliveryState(rawValue: stateText), let operation = DeliveryOperation(rawValue: operationText)
@@ -754,13 +709,13 @@ public struct PostgresOutboxStore: OutboxStore {
 
     /// Rows as a JSON array for `jsonb_to_recordset`: one parameter however many rows,
     /// with JSON's null for SQL's NULL (PostgresNIO's arrays have no NULL elements).
-    private static func json(_ rows: some Encodable) throws -> String {
+    static func json(_ rows: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         return String(decoding: try encoder.encode(rows), as: UTF8.self)
     }
 
-    private struct FastDelivered: Encodable {
+    struct FastDelivered: Encodable {
         var id: Int64
         var version: Int
         var remote_id: String?
@@ -905,5 +860,14 @@ extension PostgresConnection {
     ) async throws -> PostgresRowSequence {
         guard !isClosed else { throw ConnectionClosed() }
         return try await self.query(query, logger: logger, file: file, line: line)
+    }
+
+    /// Runs a prepared statement (prepared on this connection the first time), with the
+    /// same refusal of a closed connection as ``checkedQuery(_:logger:file:line:)``.
+    func checkedExecute<Statement: PostgresPreparedStatement>(
+        _ statement: Statement, logger: Logger, file: String = #fileID, line: Int = #line
+    ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, Statement.Row> {
+        guard !isClosed else { throw ConnectionClosed() }
+        return try await self.execute(statement, logger: logger, file: file, line: line)
     }
 }
