@@ -1,7 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+// An import a file needs must be its own (MemberImportVisibility), and a module re-exports
+// another only where its public API says so (InternalImportsByDefault), as Hummingbird does.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
 
 let package = Package(
     name: "gongkai",
@@ -101,11 +107,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What auditors read: reconciliation, deadline status, the annual report.
         .target(
-            name: "GongkaiApp",
+            name: "GongkaiAudit",
             dependencies: [
-                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiSimulators",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "GongkaiCore", "GongkaiStore", "GongkaiChannels",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The use cases the CLI and the HTTP API both call, settings, and the composition
+        // root that opens the store and builds the daemon's ServiceGroup. No simulators.
+        .target(
+            name: "GongkaiService",
+            dependencies: [
+                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiAudit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,10 +131,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The demo and the benchmark: the whole outbox against the simulators.
+        .target(
+            name: "GongkaiDemo",
+            dependencies: [
+                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiAudit", "GongkaiService",
+                "GongkaiSimulators",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Argument parsing and terminal rendering only.
         .executableTarget(
             name: "gongkai",
             dependencies: [
-                "GongkaiApp",
+                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiAudit", "GongkaiService", "GongkaiDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -167,7 +198,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GongkaiSyncTests",
-            dependencies: ["GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiSimulators", "GongkaiApp"],
+            dependencies: [
+                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiSimulators", "GongkaiAudit",
+                "GongkaiService", "GongkaiDemo",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

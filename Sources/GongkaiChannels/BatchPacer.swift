@@ -1,5 +1,5 @@
-import GongkaiCore
-import NIOCore
+public import GongkaiCore
+public import NIOCore
 import Synchronization
 
 /// Keeps at least `interval` milliseconds between two batch submissions of

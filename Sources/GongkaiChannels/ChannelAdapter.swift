@@ -1,5 +1,5 @@
-import GongkaiCore
-import NIOCore
+public import GongkaiCore
+public import NIOCore
 
 /// What a channel can do; reconciliation and withdrawal consult it instead of guessing.
 public struct ChannelCapabilities: OptionSet, Sendable, Hashable {

@@ -1,6 +1,6 @@
-import AsyncHTTPClient
-import Foundation
-import GongkaiCore
+public import AsyncHTTPClient
+public import Foundation
+public import GongkaiCore
 import NIOCore
 
 /// Builds the adapter for a channel definition, resolving its secret.

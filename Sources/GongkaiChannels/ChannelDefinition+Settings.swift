@@ -1,5 +1,5 @@
-import Foundation
-import GongkaiCore
+public import Foundation
+public import GongkaiCore
 
 /// Typed access to a channel's `options` and `credentials`, for adapter
 /// factories; every error names the channel file's key, never a secret value.

@@ -1,4 +1,4 @@
-import GongkaiCore
+public import GongkaiCore
 
 /// A channel as declared in `channels/<id>.yaml`: everything the engine and
 /// the adapter need except the secret's value.

@@ -1,5 +1,5 @@
 import Foundation
-import GongkaiCore
+public import GongkaiCore
 import Yams
 
 /// Reads channel definitions from `channels/*.yaml`.

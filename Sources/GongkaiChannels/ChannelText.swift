@@ -1,5 +1,5 @@
 import Foundation
-import GongkaiCore
+public import GongkaiCore
 
 /// Rendering helpers every platform adapter needs: reading the stored
 /// document back, and fitting text into a platform's limits without ever

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
-import GongkaiCore
-import NIOCore
+public import GongkaiCore
+public import NIOCore
 import NIOHTTP1
 
 /// The credit-sharing feed (信用中国 双公示): licence (XK_*) and penalty (CF_*)

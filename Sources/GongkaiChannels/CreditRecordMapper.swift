@@ -1,5 +1,5 @@
 import Foundation
-import GongkaiCore
+public import GongkaiCore
 
 /// Maps a licence or penalty to its 双公示 record in the national field codes.
 ///

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
-import GongkaiCore
-import NIOCore
+public import GongkaiCore
+public import NIOCore
 
 /// A DingTalk group robot (钉钉自定义机器人) in 加签 mode:
 /// `POST <endpoint>?access_token=T&timestamp=MS&sign=S` with

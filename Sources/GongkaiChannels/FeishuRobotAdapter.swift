@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
-import GongkaiCore
-import NIOCore
+public import GongkaiCore
+public import NIOCore
 
 /// A Feishu group robot (飞书自定义机器人) with 签名校验:
 /// `POST <endpoint>/<hookToken>` with

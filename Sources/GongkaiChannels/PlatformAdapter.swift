@@ -1,6 +1,6 @@
-import Foundation
-import GongkaiCore
-import NIOCore
+public import Foundation
+public import GongkaiCore
+public import NIOCore
 import NIOHTTP1
 
 /// The provincial government information disclosure platform (政府信息公开平台),

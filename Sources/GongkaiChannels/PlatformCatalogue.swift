@@ -1,4 +1,5 @@
-import GongkaiCore
+public import GongkaiCore
+import Foundation
 
 /// The catalogue metadata (目录信息) the provincial disclosure platform
 /// requires with every document, taken from the item.

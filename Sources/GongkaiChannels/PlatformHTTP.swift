@@ -1,8 +1,8 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
 import Foundation
 import GongkaiCore
-import NIOCore
-import NIOHTTP1
+public import NIOCore
+public import NIOHTTP1
 
 /// The HTTP exchange every platform adapter shares: one request, the whole
 /// answer read (bounded), transport failures classified as retryable.

@@ -1,6 +1,6 @@
-import Foundation
-import GongkaiCore
-import NIOCore
+public import Foundation
+public import GongkaiCore
+public import NIOCore
 import NIOHTTP1
 
 /// The agency portal's CMS (门户网站): one article per item in a column (栏目),

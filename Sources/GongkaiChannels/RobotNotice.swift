@@ -1,4 +1,4 @@
-import GongkaiCore
+public import GongkaiCore
 
 /// The short notice a group robot posts for a disclosure item: title, summary,
 /// 文号, 发布机构, 发布日期 and the link to the canonical (portal) article.

@@ -1,5 +1,5 @@
-import Foundation
-import GongkaiCore
+public import Foundation
+public import GongkaiCore
 
 /// Where a channel's secret lives. Channel files name an environment variable
 /// or a file, never the secret itself; errors name the reference, never the value.

@@ -1,6 +1,7 @@
-import Foundation
-import GongkaiCore
-import NIOCore
+public import Foundation
+public import GongkaiCore
+public import NIOCore
+import NIOHTTP1
 
 /// A WeChat official account (微信公众号), through the draft box and
 /// `freepublish` (发布能力).

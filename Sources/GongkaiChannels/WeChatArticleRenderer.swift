@@ -1,5 +1,5 @@
 import Foundation
-import GongkaiCore
+public import GongkaiCore
 
 /// Turns a disclosure item into one `draft/add` article within WeChat's limits.
 ///

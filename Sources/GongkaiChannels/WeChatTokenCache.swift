@@ -1,5 +1,5 @@
-import GongkaiCore
-import NIOCore
+public import GongkaiCore
+public import NIOCore
 import Synchronization
 
 /// The `access_token` of one WeChat official account, shared by every send of

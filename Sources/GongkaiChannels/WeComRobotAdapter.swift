@@ -1,5 +1,5 @@
-import GongkaiCore
-import NIOCore
+public import GongkaiCore
+public import NIOCore
 
 /// A WeCom group robot (企业微信群机器人): `POST <endpoint>?key=KEY` with
 /// `{"msgtype":"markdown","markdown":{"content":…}}`, answered

@@ -1,7 +1,7 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
 import Foundation
-import GongkaiCore
-import NIOCore
+public import GongkaiCore
+public import NIOCore
 import NIOHTTP1
 
 /// The generic Standard Webhooks channel (standardwebhooks.com).

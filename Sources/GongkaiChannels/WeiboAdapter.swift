@@ -1,6 +1,6 @@
 import Foundation
-import GongkaiCore
-import NIOCore
+public import GongkaiCore
+public import NIOCore
 import NIOHTTP1
 
 /// A government Weibo account (政务微博), through the open API v2:

@@ -1,5 +1,5 @@
-import Crypto
-import Foundation
+public import Crypto
+public import Foundation
 
 /// The canonical bytes of an item and the content hash derived from them.
 ///

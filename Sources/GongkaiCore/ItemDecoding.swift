@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Turns a submission (bytes from the API, a file, stdin) into items, or an
 /// error that tells the submitter exactly where the shape is wrong.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The content rules a disclosure item must meet before it enters the outbox.
 ///

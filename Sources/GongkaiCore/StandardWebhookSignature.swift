@@ -1,9 +1,9 @@
-import Crypto
+public import Crypto
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+public import FoundationEssentials
 #else
-import Foundation
+public import Foundation
 #endif
 
 /// A Standard Webhooks (standardwebhooks.com) signing secret, `whsec_<base64 key>`.

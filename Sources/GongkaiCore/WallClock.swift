@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A source of the current time in Unix milliseconds, injected so that state
 /// machines and the engine can be tested without waiting.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The working-day (工作日) calendar of the People's Republic of China.
 ///

@@ -1,5 +1,6 @@
 import GongkaiCore
-import Logging
+public import Logging
+import NIOConcurrencyHelpers
 
 /// A local stand-in for the credit-sharing feed (信用中国 双公示), speaking
 /// the interface ``CreditFeedAdapter`` assumes (the real one is not

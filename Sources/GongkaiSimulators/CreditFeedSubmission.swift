@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// One authenticated batch submission, as the credit-feed simulator received it.
 public struct CreditFeedSubmission: Sendable, Equatable {

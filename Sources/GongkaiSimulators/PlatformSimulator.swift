@@ -1,5 +1,6 @@
-import GongkaiCore
-import Logging
+public import GongkaiCore
+public import Logging
+import NIOConcurrencyHelpers
 
 /// A local stand-in for the provincial government information disclosure
 /// platform (政府信息公开平台), speaking the assumed interface of

@@ -1,5 +1,6 @@
 import GongkaiCore
-import Logging
+public import Logging
+import NIOConcurrencyHelpers
 
 /// A local stand-in for the agency portal's CMS (门户网站), speaking the
 /// assumed REST interface of `channels/portal.yaml` strictly (see ``PortalEndpoint``

@@ -1,5 +1,6 @@
-import GongkaiCore
-import Logging
+public import GongkaiCore
+public import Logging
+import NIOConcurrencyHelpers
 
 /// A local stand-in for a WeCom, DingTalk or Feishu group robot.
 ///

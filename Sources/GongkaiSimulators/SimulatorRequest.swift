@@ -1,5 +1,5 @@
 import Foundation
-import NIOHTTP1
+public import NIOHTTP1
 
 /// One complete request, as a platform simulator sees it.
 public struct SimulatorRequest: Sendable {

@@ -1,6 +1,7 @@
-import GongkaiCore
-import Logging
+public import GongkaiCore
+public import Logging
 import NIOHTTP1
+import NIOConcurrencyHelpers
 
 /// A local stand-in for the WeChat official-account interface
 /// (`api.weixin.qq.com/cgi-bin/…`): `stable_token`, `draft/add`,

@@ -1,5 +1,5 @@
-import GongkaiCore
-import Logging
+public import GongkaiCore
+public import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1

@@ -1,5 +1,6 @@
 import GongkaiCore
-import Logging
+public import Logging
+import NIOConcurrencyHelpers
 
 /// A local stand-in for the Weibo open API v2 (paths with or without `/2`):
 ///

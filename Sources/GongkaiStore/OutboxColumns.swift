@@ -1,3 +1,4 @@
+import Foundation
 /// SQL that both backends spell alike: the column lists rows are read in (the
 /// decoders in each backend read them by position) and the item upsert's
 /// conflict clause, which SQLite and PostgreSQL share word for word.

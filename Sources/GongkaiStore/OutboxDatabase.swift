@@ -1,8 +1,8 @@
-import Foundation
-import GongkaiCore
-import Logging
+public import Foundation
+public import GongkaiCore
+public import Logging
 import PostgresNIO
-import ServiceLifecycle
+public import ServiceLifecycle
 import Synchronization
 
 /// Where the outbox lives, read from the `database` setting: a SQLite file

@@ -1,4 +1,4 @@
-import GongkaiCore
+public import GongkaiCore
 
 /// The outbox's rules, written once for every backend.
 ///

@@ -1,4 +1,4 @@
-import GongkaiCore
+public import GongkaiCore
 
 /// The outbox: the only place delivery state lives.
 ///

@@ -1,4 +1,4 @@
-import GongkaiCore
+public import GongkaiCore
 
 /// What a submit did with one item.
 public struct SubmitOutcome: Sendable, Equatable, Codable {

@@ -1,8 +1,8 @@
 import Foundation
-import GongkaiCore
-import Logging
+public import GongkaiCore
+public import Logging
 import NIOCore
-import PostgresNIO
+public import PostgresNIO
 
 /// The scale-out outbox: PostgreSQL through PostgresNIO, shared by several daemons.
 ///

@@ -1,7 +1,7 @@
 import CSQLiteTuning
 import Foundation
 import GRDB
-import GongkaiCore
+public import GongkaiCore
 
 /// The embedded outbox: SQLite through GRDB, one file, WAL.
 ///

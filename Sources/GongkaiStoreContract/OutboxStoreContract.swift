@@ -1,6 +1,6 @@
 import GongkaiCore
-import GongkaiStore
-import Testing
+public import GongkaiStore
+public import Testing
 
 /// The contract every ``OutboxStore`` keeps, as a library that each
 /// backend's test target runs unchanged (the way FluentKit ships

@@ -1,5 +1,5 @@
-import GongkaiCore
-import GongkaiStore
+public import GongkaiCore
+public import GongkaiStore
 
 /// Items, routes and outcomes for the store contract. The store does not validate (the console
 /// does), so these only need to be well-formed enough to route.

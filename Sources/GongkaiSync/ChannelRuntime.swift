@@ -1,4 +1,4 @@
-import GongkaiChannels
+public import GongkaiChannels
 import GongkaiCore
 
 /// A channel ready to send: its definition and its adapter.

@@ -1,8 +1,8 @@
 import GongkaiChannels
-import GongkaiCore
-import GongkaiStore
-import Logging
-import ServiceLifecycle
+public import GongkaiCore
+public import GongkaiStore
+public import Logging
+public import ServiceLifecycle
 
 /// The delivery loop of the daemon: one ``ChannelWorker`` per channel, run as
 /// one `Service`. On graceful shutdown (SIGTERM/SIGINT through the

@@ -1,7 +1,7 @@
 import Foundation
 import GongkaiStore
 import Logging
-import PostgresNIO
+public import PostgresNIO
 
 #if canImport(Glibc)
 import Glibc

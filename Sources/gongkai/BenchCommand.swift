@@ -1,6 +1,9 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import GongkaiApp
+import GongkaiAudit
+import GongkaiService
+public import GongkaiDemo
+import GongkaiStore
 
 extension Bench.Phase: ExpressibleByArgument {}
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import GongkaiApp
+import GongkaiAudit
+import GongkaiService
+import GongkaiDemo
 import GongkaiStore
 
 struct DemoCommand: AsyncParsableCommand {
@@ -20,7 +22,9 @@ struct DemoCommand: AsyncParsableCommand {
             // The demo ignores gongkai.yaml: it must never run on an agency's real outbox by accident.
             var options = DatabaseOptions()
             options.passwordFile = databasePasswordFile ?? ProcessInfo.processInfo.environment["GONGKAI_DATABASE_PASSWORD_FILE"]
-            converged = try await Demo.run(timeoutSeconds: timeout, keep: keep, database: database, options: options)
+            converged = try await Demo.run(
+                timeoutSeconds: timeout, keep: keep, database: database, options: options,
+                table: { StatusView.deliveries($0) })
         }
         if !converged { throw ExitCode(ExitStatus.notConverged) }
     }

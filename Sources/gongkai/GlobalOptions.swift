@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import GongkaiApp
+import GongkaiAudit
+import GongkaiService
 import GongkaiCore
 import Logging
 

@@ -1,5 +1,6 @@
 import ArgumentParser
-import GongkaiApp
+import GongkaiAudit
+import GongkaiService
 
 @main
 struct GongkaiCommand: AsyncParsableCommand {

@@ -1,5 +1,7 @@
 import ArgumentParser
-import GongkaiApp
+import GongkaiAudit
+import GongkaiService
+import GongkaiCore
 
 struct WithdrawCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

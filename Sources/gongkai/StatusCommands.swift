@@ -1,7 +1,10 @@
 import ArgumentParser
-import GongkaiApp
+import GongkaiAudit
+import GongkaiService
 import GongkaiCore
 import GongkaiStore
+import Foundation
+import GongkaiChannels
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
-import GongkaiApp
+import GongkaiAudit
+import GongkaiService
 import GongkaiStore
 
 struct MigrateCommand: AsyncParsableCommand {

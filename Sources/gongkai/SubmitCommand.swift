@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import GongkaiApp
+import GongkaiAudit
+import GongkaiService
+import GongkaiStore
 
 struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import GongkaiChannels
 import Testing
+import Foundation
 
 @Suite("Channel text fitting")
 struct ChannelTextTests {

@@ -4,6 +4,7 @@ import GongkaiSimulators
 import Logging
 import NIOCore
 import Testing
+import NIOHTTP1
 
 /// The simulator's own strictness, spoken to directly (the adapter never sends these).
 @Suite("WeChat simulator")

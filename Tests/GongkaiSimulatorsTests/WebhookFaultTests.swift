@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import GongkaiSimulators
 import Testing
+import NIOCore
+import NIOHTTP1
 
 @Suite("WebhookSimulator faults")
 struct WebhookFaultTests {

@@ -4,6 +4,7 @@ import GongkaiStore
 import GongkaiStoreContract
 import GongkaiTestSupport
 import Testing
+import PostgresNIO
 
 /// The whole store contract on PostgreSQL: a throwaway cluster on 127.0.0.1
 /// (see `PostgresTestCluster`), a fresh database per check, opened through

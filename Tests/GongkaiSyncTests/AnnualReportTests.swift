@@ -1,4 +1,6 @@
-import GongkaiApp
+import GongkaiAudit
+import GongkaiService
+import GongkaiDemo
 import GongkaiCore
 import GongkaiStore
 import Testing

@@ -1,4 +1,6 @@
-import GongkaiApp
+import GongkaiAudit
+import GongkaiService
+import GongkaiDemo
 import Testing
 
 /// The README's first command, in-process: every platform kind gets the

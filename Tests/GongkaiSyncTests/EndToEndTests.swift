@@ -3,6 +3,8 @@ import GongkaiCore
 import GongkaiSimulators
 import GongkaiStore
 import Testing
+import GongkaiService
+import GongkaiSync
 
 /// The outbox end to end over real HTTP on 127.0.0.1 against the webhook simulator.
 @Suite("End to end: engine → Standard Webhooks simulator")

@@ -1,5 +1,7 @@
 import Foundation
-import GongkaiApp
+import GongkaiAudit
+import GongkaiService
+import GongkaiDemo
 import GongkaiChannels
 import GongkaiCore
 import GongkaiStore

@@ -1,6 +1,9 @@
 import Foundation
-import GongkaiApp
+import GongkaiAudit
+import GongkaiService
+import GongkaiDemo
 import Testing
+import GongkaiStore
 
 /// Every setting is documented where operators look first: the shipped
 /// settings file names its key, environment variable and option, and the

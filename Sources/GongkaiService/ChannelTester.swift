@@ -1,5 +1,6 @@
-import Foundation
-import GongkaiChannels
+public import Foundation
+public import GongkaiChannels
+import GongkaiAudit
 import GongkaiCore
 import NIOCore
 

@@ -1,8 +1,9 @@
-import Foundation
-import GongkaiChannels
-import GongkaiCore
-import GongkaiStore
-import Logging
+public import Foundation
+public import GongkaiChannels
+public import GongkaiAudit
+public import GongkaiCore
+public import GongkaiStore
+public import Logging
 
 /// What operators do to the outbox (the CLI's business logic): submit,
 /// withdraw, approve, inspect, resend, recover, pause. Every change is one

@@ -1,5 +1,6 @@
-import GongkaiCore
-import GongkaiStore
+public import GongkaiAudit
+public import GongkaiCore
+public import GongkaiStore
 
 /// Renders outbox state for terminals.
 public enum StatusView {

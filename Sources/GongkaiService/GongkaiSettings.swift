@@ -1,6 +1,7 @@
-import Foundation
-import GongkaiCore
-import GongkaiStore
+public import Foundation
+import GongkaiAudit
+public import GongkaiCore
+public import GongkaiStore
 import Yams
 
 /// gongkai's configuration: one file (`gongkai.yaml`), every setting of which

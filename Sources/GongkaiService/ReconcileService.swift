@@ -1,8 +1,9 @@
-import GongkaiChannels
+import GongkaiAudit
+public import GongkaiChannels
 import GongkaiCore
-import GongkaiStore
-import Logging
-import ServiceLifecycle
+public import GongkaiStore
+public import Logging
+public import ServiceLifecycle
 
 /// The daemon's periodic reconciliation (`reconcile.interval`): runs every
 /// channel's check, keeps the report for `gongkai reconcile --last`, and logs

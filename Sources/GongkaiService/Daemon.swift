@@ -1,10 +1,12 @@
-import Foundation
-import GongkaiChannels
+public import Foundation
+public import GongkaiChannels
+import GongkaiAudit
 import GongkaiCore
-import GongkaiStore
-import GongkaiSync
-import Logging
+public import GongkaiStore
+public import GongkaiSync
+public import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// Builds and runs `gongkai daemon`: the delivery engine in a `ServiceGroup`
 /// that drains in-flight sends and releases leases on SIGTERM or SIGINT.

@@ -1,7 +1,7 @@
-import GongkaiStore
-import GongkaiSync
-import Logging
-import ServiceLifecycle
+public import GongkaiStore
+public import GongkaiSync
+public import Logging
+public import ServiceLifecycle
 
 /// Wakes the daemon's idle workers as soon as another process (a CLI
 /// submit, an approval, a resend) commits work for their channel, through

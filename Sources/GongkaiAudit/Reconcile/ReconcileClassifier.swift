@@ -1,6 +1,6 @@
-import GongkaiChannels
-import GongkaiCore
-import GongkaiStore
+public import GongkaiChannels
+public import GongkaiCore
+public import GongkaiStore
 
 /// The comparison rules, as pure functions of the outbox row and what the
 /// channel showed, so each rule is tested without a platform.

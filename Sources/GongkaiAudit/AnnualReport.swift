@@ -1,6 +1,6 @@
-import GongkaiChannels
-import GongkaiCore
-import GongkaiStore
+public import GongkaiChannels
+public import GongkaiCore
+public import GongkaiStore
 
 /// The counts the 政府信息公开工作年度报告 needs for one year: items proactively
 /// disclosed by kind and category and per channel, withdrawals, penalties and

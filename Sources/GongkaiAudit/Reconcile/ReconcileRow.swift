@@ -1,4 +1,4 @@
-import GongkaiCore
+public import GongkaiCore
 
 /// One line of a reconciliation report: an item on a channel, or something a
 /// channel shows that the outbox does not know.

@@ -1,5 +1,5 @@
-import GongkaiCore
-import GongkaiStore
+public import GongkaiCore
+public import GongkaiStore
 
 /// A delivery's legal deadline and where it stands: the publish deadline of
 /// the item's current version, or for a withdrawal of a penalty or licence,

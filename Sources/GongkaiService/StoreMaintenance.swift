@@ -1,6 +1,7 @@
 import Foundation
-import GongkaiCore
-import GongkaiStore
+import GongkaiAudit
+public import GongkaiCore
+public import GongkaiStore
 import Logging
 
 /// What `gongkai migrate` and `gongkai store copy` do, apart from printing.

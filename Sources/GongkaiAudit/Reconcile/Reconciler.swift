@@ -1,6 +1,6 @@
-import GongkaiChannels
-import GongkaiCore
-import GongkaiStore
+public import GongkaiChannels
+public import GongkaiCore
+public import GongkaiStore
 import NIOCore
 
 /// Runs `gongkai reconcile`: for each channel, compares the outbox (the source

@@ -1,5 +1,7 @@
 import GongkaiChannels
 import GongkaiCore
+import GongkaiService
+import GongkaiAudit
 import GongkaiSimulators
 import Logging
 

@@ -1,8 +1,10 @@
 import Foundation
+import GongkaiAudit
 import GongkaiChannels
-import GongkaiCore
+public import GongkaiCore
+import GongkaiService
 import GongkaiSimulators
-import GongkaiStore
+public import GongkaiStore
 import GongkaiSync
 import Logging
 
@@ -11,8 +13,10 @@ import Logging
 /// every channel shows what the outbox says. Needs no set-up; prints as it goes.
 public enum Demo {
     /// Runs the demo; `database` is nil for a temporary SQLite file, else a `database` setting (a path or a URL).
+    /// - Parameter table: renders deliveries for the terminal (the executable owns terminal rendering).
     public static func run(
-        timeoutSeconds: Int, keep: Bool, database setting: String? = nil, options: DatabaseOptions = DatabaseOptions()
+        timeoutSeconds: Int, keep: Bool, database setting: String? = nil, options: DatabaseOptions = DatabaseOptions(),
+        table: @escaping @Sendable ([DeliveryRecord]) -> String = { $0.map { "\($0.itemID) \($0.channelID) \($0.state.rawValue)" }.joined(separator: "\n") }
     ) async throws -> Bool {
         var logger = Logger(label: "gongkai.demo")
         logger.logLevel = .warning
@@ -31,11 +35,13 @@ public enum Demo {
             let shown = setting != nil ? "\(database.location)"
                 : (keep ? databasePath : "in a temporary SQLite file (use --keep to keep it)")
             say("gongkai demo — outbox \(shown)")
-            return try await run(store: store, timeoutSeconds: timeoutSeconds, logger: logger)
+            return try await run(store: store, timeoutSeconds: timeoutSeconds, logger: logger, table: table)
         }
     }
 
-    static func run(store: any OutboxStore, timeoutSeconds: Int, logger: Logger) async throws -> Bool {
+    static func run(
+        store: any OutboxStore, timeoutSeconds: Int, logger: Logger, table: @Sendable ([DeliveryRecord]) -> String
+    ) async throws -> Bool {
 
         let platforms = try await DemoPlatforms.start(logger: logger)
         let definitions = platforms.definitions
@@ -89,7 +95,7 @@ public enum Demo {
             let dead = try await store.deliveries(DeliveryFilter(states: [.dead]))
             if !dead.isEmpty {
                 say("\n3. dead deliveries need an operator:")
-                print(StatusView.deliveries(dead))
+                print(table(dead))
             }
             engine.stop()
             _ = try await group.next()
@@ -97,7 +103,7 @@ public enum Demo {
         }
 
         say("\nfinal state:")
-        print(StatusView.deliveries(try await store.deliveries(DeliveryFilter())))
+        print(table(try await store.deliveries(DeliveryFilter())))
 
         say("\n4. reconcile: every channel against the outbox (gongkai reconcile)")
         let adapters = try await ChannelAdapterFactory.makeAll(definitions, environment: platforms.environment)

@@ -1,7 +1,8 @@
-import Foundation
-import GongkaiChannels
+public import Foundation
+public import GongkaiAudit
+public import GongkaiChannels
 import GongkaiCore
-import GongkaiStore
+public import GongkaiStore
 import Logging
 
 /// `gongkai reconcile` and the daemon's periodic run: builds the channels'

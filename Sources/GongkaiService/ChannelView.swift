@@ -1,6 +1,7 @@
-import GongkaiChannels
+public import GongkaiChannels
+import GongkaiAudit
 import GongkaiCore
-import GongkaiStore
+public import GongkaiStore
 
 /// A channel as `channels list` shows it; never includes the secret's value.
 public struct ChannelView: Encodable, Sendable {

@@ -1,11 +1,14 @@
 import Foundation
 import GongkaiChannels
 import GongkaiCore
+import GongkaiService
+import GongkaiAudit
 import GongkaiSimulators
-import GongkaiStore
+public import GongkaiStore
 import GongkaiSync
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// `gongkai bench`: measures the outbox end to end against the local webhook
 /// simulator and prints the figures. It asserts nothing; the README records

@@ -1,10 +1,12 @@
 import Foundation
 import GongkaiChannels
 import GongkaiCore
+import GongkaiService
+import GongkaiAudit
 import GongkaiSimulators
 import GongkaiStore
 import GongkaiSync
-import Logging
+public import Logging
 
 extension Bench {
     /// Reconciliation at scale: `items` items published to the portal
