@@ -5,7 +5,7 @@ import GongkaiCore
 public import GongkaiStore
 public import GongkaiSync
 public import Logging
-import ServiceLifecycle
+public import ServiceLifecycle
 import UnixSignals
 
 /// Builds and runs `gongkai daemon`: the delivery engine in a `ServiceGroup`
@@ -30,7 +30,12 @@ public enum Daemon {
         return DeliveryEngine(store: store, channels: runtimes, configuration: configuration, logger: logger)
     }
 
-    public static func run(settings: GongkaiSettings, logger: Logger) async throws {
+    /// Runs the daemon; `api` makes the HTTP server's Service over the open outbox
+    /// (the executable passes GongkaiServer's; nil, or `server.port: off`, runs none).
+    public static func run(
+        settings: GongkaiSettings, logger: Logger,
+        api: (@Sendable (OutboxDatabase, [ChannelDefinition]) throws -> any Service)? = nil
+    ) async throws {
         let channels = try ChannelFileLoader.load(directory: settings.channels)
         if channels.isEmpty {
             throw GongkaiError(.configuration, "no channel files in \(settings.channels)", field: "channels")
@@ -58,6 +63,10 @@ public enum Daemon {
                     database, ReconcileService(settings: settings, store: store, channels: channels, logger: logger),
                     logger: logger),
                 successTerminationBehavior: .ignore))
+        // Last in, first out: on SIGTERM the API stops taking requests before the engine drains.
+        if let api, settings.serverPort != nil {
+            services.append(.init(service: try api(database, channels)))
+        }
         var configuration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Past the grace period in-flight sends are cancelled; their leases expire and nothing is lost.

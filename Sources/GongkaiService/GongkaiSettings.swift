@@ -30,6 +30,10 @@ public struct GongkaiSettings: Sendable, Equatable {
     /// Where the last reconciliation report is kept (`gongkai reconcile --last`);
     /// by default next to the outbox.
     public var reconcileLastReport: String?
+    /// The interface the HTTP API listens on; loopback unless told otherwise.
+    public var serverAddress = "127.0.0.1"
+    /// The API's port (8470 by default; 0 picks a free one); nil (`off`) runs the daemon without it.
+    public var serverPort: Int? = 8470
     /// Where the settings file was read from, if one was.
     public var configFile: String?
 
@@ -63,6 +67,8 @@ public struct GongkaiSettings: Sendable, Equatable {
         Key(file: "deadlines.withdrawal", environment: "GONGKAI_DEADLINE_WITHDRAWAL", option: "--deadline-withdrawal", help: "working days to withdraw a changed or annulled penalty or licence (default 3)"),
         Key(file: "reconcile.interval", environment: "GONGKAI_RECONCILE_INTERVAL", option: "--reconcile-interval", help: "how often the daemon reconciles (0 = never)"),
         Key(file: "reconcile.lastReport", environment: "GONGKAI_RECONCILE_LAST_REPORT", option: "--last-report", help: "file keeping the last reconciliation report (default <database>.reconcile.json)"),
+        Key(file: "server.address", environment: "GONGKAI_SERVER_ADDRESS", option: "--server-address", help: "interface the HTTP API listens on (default 127.0.0.1)"),
+        Key(file: "server.port", environment: "GONGKAI_SERVER_PORT", option: "--server-port", help: "port of the HTTP API (default 8470; off: the daemon serves no API)"),
     ]
 
     /// The file `gongkai reconcile --last` reads.
@@ -160,6 +166,16 @@ public struct GongkaiSettings: Sendable, Equatable {
         case "reconcile.lastReport":
             guard !value.isEmpty else { throw invalid("must be a file path") }
             reconcileLastReport = value
+        case "server.address":
+            guard !value.isEmpty, !value.contains(" ") else { throw invalid("must be an IP address or host name") }
+            serverAddress = value
+        case "server.port":
+            if value == "off" {
+                serverPort = nil
+            } else {
+                guard let number = Int(value), (0...65_535).contains(number) else { throw invalid("must be 0 to 65535, or off") }
+                serverPort = number
+            }
         default:
             break
         }

@@ -31,6 +31,12 @@ public struct OutboxConsole: Sendable {
         self.deadlines = deadlines
     }
 
+    /// The same console acting for someone else: the API acts for each request's token.
+    public func acting(as actor: String) -> OutboxConsole {
+        OutboxConsole(
+            store: store, channels: channels, clock: clock, actor: actor, calendar: calendar, deadlines: deadlines)
+    }
+
     /// Opens the outbox and the channel and calendar files named by the settings,
     /// runs `body` with the console, then closes the store's connections. The
     /// one way every CLI command reaches the outbox, on either backend.
@@ -45,16 +51,19 @@ public struct OutboxConsole: Sendable {
         } else {
             channels = []
         }
-        let calendar = FileManager.default.fileExists(atPath: settings.calendar)
-            ? try WorkCalendar.load(directory: settings.calendar) : nil
         let database = try OutboxDatabase.open(
             settings.database, options: settings.databaseOptions, environment: environment,
             logger: storeLogger(settings))
-        return try await database.withRunning { store in
-            try await body(
-                OutboxConsole(
-                    store: store, channels: channels, actor: actor, calendar: calendar, deadlines: settings.deadlines))
-        }
+        let console = try OutboxConsole(settings, store: database.store, channels: channels, actor: actor)
+        return try await database.withRunning { _ in try await body(console) }
+    }
+
+    /// A console over an open store, with the calendar and deadlines the settings name
+    /// (the daemon's and `gongkai serve`'s API acts through one).
+    public init(_ settings: GongkaiSettings, store: any OutboxStore, channels: [ChannelDefinition], actor: String) throws {
+        let calendar = FileManager.default.fileExists(atPath: settings.calendar)
+            ? try WorkCalendar.load(directory: settings.calendar) : nil
+        self.init(store: store, channels: channels, actor: actor, calendar: calendar, deadlines: settings.deadlines)
     }
 
     /// The connection pool's own logger: standard error, so that a command's JSON on standard output stays clean.

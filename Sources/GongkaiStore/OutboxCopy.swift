@@ -12,6 +12,8 @@ public enum OutboxTable: String, CaseIterable, Sendable, Codable {
     case attempt
     case audit
     case channelState = "channel_state"
+    /// The API's tokens (their hashes): moving an outbox must not lock its integrators out.
+    case apiToken = "api_token"
 
     public enum ColumnType: Sendable { case text, integer, boolean, blob }
 
@@ -46,6 +48,8 @@ public enum OutboxTable: String, CaseIterable, Sendable, Codable {
         case .channelState:
             return text("channel_id") + [Column(name: "paused", type: .boolean)] + text("reason")
                 + integer("changed_at") + text("changed_by")
+        case .apiToken:
+            return text("id", "name", "role", "secret_hash") + integer("created_at", "revoked_at")
         }
     }
 

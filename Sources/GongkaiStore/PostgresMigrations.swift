@@ -189,5 +189,21 @@ enum PostgresMigrations {
                 )
                 """,
             ]),
+        Migration(
+            version: 4, name: "api-token",
+            statements: [
+                // Bearer tokens of the HTTP API: only the SHA-256 of each token's secret part is kept.
+                """
+                CREATE TABLE api_token (
+                    id TEXT PRIMARY KEY CHECK (length(id) = 12),
+                    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
+                    role TEXT NOT NULL CHECK (role IN ('submit','operate','read')),
+                    secret_hash TEXT NOT NULL CHECK (length(secret_hash) = 64),
+                    created_at BIGINT NOT NULL,
+                    revoked_at BIGINT CHECK (revoked_at IS NULL OR revoked_at >= created_at)
+                )
+                """,
+                "CREATE UNIQUE INDEX api_token_active_name ON api_token (name) WHERE revoked_at IS NULL",
+            ]),
     ]
 }

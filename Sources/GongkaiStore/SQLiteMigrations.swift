@@ -180,6 +180,21 @@ enum SQLiteMigrations {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v5-api-token") { db in
+            // Bearer tokens of the HTTP API: only the SHA-256 of each token's secret part is kept.
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_token (
+                        id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 12),
+                        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
+                        role TEXT NOT NULL CHECK (role IN ('submit','operate','read')),
+                        secret_hash TEXT NOT NULL CHECK (length(secret_hash) = 64),
+                        created_at INTEGER NOT NULL,
+                        revoked_at INTEGER CHECK (revoked_at IS NULL OR revoked_at >= created_at)
+                    ) STRICT;
+                    CREATE UNIQUE INDEX api_token_active_name ON api_token (name) WHERE revoked_at IS NULL;
+                    """)
+        }
         return migrator
     }
 }

@@ -11,6 +11,7 @@ struct GongkaiCommand: AsyncParsableCommand {
         subcommands: [
             DaemonCommand.self, SubmitCommand.self, WithdrawCommand.self, ApproveCommand.self, StatusCommand.self,
             AttemptsCommand.self, ResendCommand.self, RecoverCommand.self, ChannelsCommand.self, AuditCommand.self, CalendarCommand.self,
-            ReconcileCommand.self, ReportCommand.self, MigrateCommand.self, StoreCommand.self, DemoCommand.self, BenchCommand.self,
+            ReconcileCommand.self, ReportCommand.self, MigrateCommand.self, StoreCommand.self, TokenCommand.self, ServeCommand.self,
+            DemoCommand.self, BenchCommand.self,
         ])
 }

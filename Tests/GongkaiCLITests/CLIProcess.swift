@@ -37,6 +37,7 @@ struct CLIProcess {
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         env["GONGKAI_OPERATOR"] = "cli-tester"
+        env["GONGKAI_SERVER_PORT"] = "0"
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let outFile = directory.appendingPathComponent("out-\(UUID().uuidString)")
@@ -97,6 +98,8 @@ struct CLIProcess {
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
+        // Daemons run beside each other and beside other tests: each API on a free port.
+        env["GONGKAI_SERVER_PORT"] = "0"
         for (key, value) in environment { env[key] = value }
         process.environment = env
         FileManager.default.createFile(atPath: log.path, contents: nil)

@@ -1,0 +1,112 @@
+public import Foundation
+public import GongkaiCore
+public import GongkaiService
+public import GongkaiStore
+public import Hummingbird
+public import Logging
+public import GongkaiChannels
+public import ServiceLifecycle
+import NIOCore
+
+/// The HTTP face of gongkai: API v1 for the agency's systems, `/healthz` and
+/// `/readyz` for monitoring. Every route calls the same use cases as the CLI
+/// (``OutboxConsole``, ``TokenAuthority``); this type only translates HTTP.
+public struct GongkaiServer: Sendable {
+    /// The largest request body read: the same bound as `gongkai submit`'s input.
+    public static let maxBodyBytes = 16 << 20
+    /// The port the daemon and `gongkai serve` listen on unless told otherwise.
+    public static let defaultPort = 8470
+
+    public let console: OutboxConsole
+    public let tokens: TokenAuthority
+    /// Throws when the process should not get traffic (store unreachable, schema not current).
+    public let readiness: @Sendable () async throws -> Void
+    public let logger: Logger
+
+    public init(
+        console: OutboxConsole, tokens: TokenAuthority, logger: Logger,
+        readiness: @escaping @Sendable () async throws -> Void
+    ) {
+        self.console = console
+        self.tokens = tokens
+        self.logger = logger
+        self.readiness = readiness
+    }
+
+    /// The Hummingbird application on `address:port` (port 0: any free port, reported to `onRunning`).
+    public func application(
+        address: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: ApplicationConfiguration(
+                address: .hostname(address, port: port), serverName: "gongkai",
+                availableConnectionsDelegate: nil),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+
+    /// Every route, registered from ``APIRoutes/all``, the table the OpenAPI test checks.
+    public func router() -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: ProblemMiddleware(logger: logger))
+        let handlers = APIHandlers(server: self)
+        for route in APIRoutes.all {
+            let hummingbirdPath = route.path.replacingOccurrences(
+                of: #"\{(\w+)\}"#, with: ":$1", options: .regularExpression)
+            router.on(RouterPath(hummingbirdPath), method: route.method) { request, context in
+                var context = context
+                if !route.roles.isEmpty {
+                    context.caller = try await handlers.authenticate(request, context: context, roles: route.roles)
+                }
+                return try await route.handler(handlers, request, context)
+            }
+        }
+        return router
+    }
+}
+
+/// Turns anything a route throws into an RFC 9457 problem; logs server-side failures.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch {
+            let problem = Problem.from(error)
+            if problem.status.code >= 500 {
+                logger.error(
+                    "request failed",
+                    metadata: ["path": "\(request.uri.path)", "method": "\(request.method)", "error": "\(error)"])
+            }
+            return try problem.response(from: request, context: context)
+        }
+    }
+}
+
+extension GongkaiServer {
+    /// The API over an open outbox, as the daemon and `gongkai serve` run it: ready once
+    /// the schema is current and the store answers.
+    public static func service(
+        settings: GongkaiSettings, database: OutboxDatabase, channels: [ChannelDefinition], logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> any Service {
+        let console = try OutboxConsole(settings, store: database.store, channels: channels, actor: "api")
+        let server = GongkaiServer(
+            console: console, tokens: try TokenAuthority(outbox: database.store), logger: logger,
+            readiness: {
+                _ = try await database.prepare()
+                _ = try await database.store.channelPauses()
+            })
+        return server.application(
+            address: settings.serverAddress, port: settings.serverPort ?? defaultPort,
+            onRunning: { port in
+                logger.info("HTTP API listening", metadata: ["address": "\(settings.serverAddress)", "port": "\(port)"])
+                await onRunning(port)
+            })
+    }
+}

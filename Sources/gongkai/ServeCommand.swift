@@ -1,0 +1,39 @@
+import ArgumentParser
+import GongkaiChannels
+import GongkaiCore
+import GongkaiServer
+import GongkaiService
+import GongkaiStore
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `gongkai serve`: the API without delivering, for a deployment that runs the daemons elsewhere.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the HTTP API (/v1, /healthz, /readyz) over the outbox without delivering, until SIGTERM/SIGINT.",
+        discussion: ExitStatus.helpText)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Interface to listen on (env GONGKAI_SERVER_ADDRESS; default 127.0.0.1).") var serverAddress: String?
+    @Option(help: "Port to listen on; 0 picks a free one (env GONGKAI_SERVER_PORT; default 8470).") var serverPort: String?
+
+    func run() async throws {
+        try await reporting {
+            var settings = try global.settings(["server.address": serverAddress, "server.port": serverPort])
+            if settings.serverPort == nil { settings.serverPort = GongkaiServer.defaultPort }
+            let logger = global.logger(settings)
+            let channels = try ChannelFileLoader.load(directory: settings.channels)
+            let database = try OutboxDatabase.open(settings.database, options: settings.databaseOptions, logger: logger)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if let pool = database.service { services.append(.init(service: pool)) }
+            services.append(
+                .init(service: try GongkaiServer.service(settings: settings, database: database, channels: channels, logger: logger)))
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        }
+    }
+}
