@@ -38,6 +38,7 @@ public enum OutboxStoreContract {
         Check("a channel lease has one owner until it expires or is released", Leases.oneOwnerAtATimeUntilItExpiresOrIsReleased),
         Check("concurrent takers of a channel lease get one owner", Leases.concurrentTakersGetOneOwner),
         Check("an open breaker is recorded for every daemon until cleared", Breakers.anOpenBreakerIsRecordedForEveryDaemonUntilCleared),
+        Check("one live API token per name, every change audited", Tokens.oneLiveTokenPerNameAndEveryChangeAudited),
     ]
 
     /// Every check, each a test case of its own in the backend's suite.
