@@ -46,7 +46,7 @@ public enum Bench {
 
     /// A part of the run that can be measured on its own.
     public enum Phase: String, CaseIterable, Sendable {
-        case submit, e2e, bookkeeping, bare, latency, faults, reconcile
+        case submit, e2e, bookkeeping, bare, latency, faults, reconcile, api
     }
 
     public static func run(_ options: Options) async throws {
@@ -155,6 +155,9 @@ public enum Bench {
         }
 
         // 2c. The bookkeeping alone: claim and acknowledge, no HTTP.
+        if phases.contains(.api) {
+            try await apiPhase(options: options, channels: noFaultChannels, environment: environment, logger: logger)
+        }
         if phases.contains(.bookkeeping) {
             try await withWorkspace(options) { run0 in
                 let console0 = OutboxConsole(store: run0.store, channels: noFaultChannels, actor: "bench")
