@@ -174,6 +174,32 @@ struct APIHandlers: Sendable {
         return json(try await console.store.auditLog(itemID: query["item"].map(String.init), limit: limit))
     }
 
+    /// The counts of the 政府信息公开工作年度报告, as `gongkai report annual --format json`.
+    func annualReport(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        guard let text = query["year"].map(String.init) else {
+            throw GongkaiError(.missingField, "year is required, e.g. ?year=2026", field: "year")
+        }
+        let year = try intParameter(text, name: "year", default: 0, range: 2000...9999)
+        let report = try await AnnualReport.build(
+            year: year, store: console.store, channels: console.channels, calendar: console.calendar,
+            policy: console.deadlines, now: console.clock.now())
+        return json(report)
+    }
+
+    /// The report the last full reconciliation kept (the daemon's or `gongkai reconcile`'s).
+    func lastReconciliation(_ request: Request, _ context: APIRequestContext) throws -> Response {
+        guard let path = server.lastReportPath else {
+            throw GongkaiError(.conflict, "this server keeps no reconciliation report", field: "reconcile.lastReport")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw GongkaiError(.conflict, "no reconciliation report yet: run gongkai reconcile or set reconcile.interval", field: "reconcile.lastReport")
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
     // MARK: - Reading requests
 
     private func mediaType(_ request: Request, allowed: [String]) throws -> String {

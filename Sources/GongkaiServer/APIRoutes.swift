@@ -48,5 +48,7 @@ public enum APIRoutes {
             try await h.pause(r, c, paused: false)
         },
         APIRoute(method: .get, path: "/v1/audit", roles: readers) { h, r, c in try await h.audit(r, c) },
+        APIRoute(method: .get, path: "/v1/reports/annual", roles: readers) { h, r, c in try await h.annualReport(r, c) },
+        APIRoute(method: .get, path: "/v1/reconcile/last", roles: readers) { h, r, c in try h.lastReconciliation(r, c) },
     ]
 }

@@ -22,11 +22,14 @@ public struct GongkaiServer: Sendable {
     /// Throws when the process should not get traffic (store unreachable, schema not current).
     public let readiness: @Sendable () async throws -> Void
     public let logger: Logger
+    /// Where the last reconciliation report is kept (`GET /v1/reconcile/last`).
+    public var lastReportPath: String?
 
     public init(
-        console: OutboxConsole, tokens: TokenAuthority, logger: Logger,
+        console: OutboxConsole, tokens: TokenAuthority, logger: Logger, lastReportPath: String? = nil,
         readiness: @escaping @Sendable () async throws -> Void
     ) {
+        self.lastReportPath = lastReportPath
         self.console = console
         self.tokens = tokens
         self.logger = logger
@@ -98,6 +101,7 @@ extension GongkaiServer {
         let console = try OutboxConsole(settings, store: database.store, channels: channels, actor: "api")
         let server = GongkaiServer(
             console: console, tokens: try TokenAuthority(outbox: database.store), logger: logger,
+            lastReportPath: settings.lastReportPath,
             readiness: {
                 _ = try await database.prepare()
                 _ = try await database.store.channelPauses()
