@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -88,6 +90,7 @@ let package = Package(
             name: "GongkaiSync",
             dependencies: [
                 "GongkaiCore", "GongkaiStore", "GongkaiChannels",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -118,12 +121,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What monitoring reads: the Prometheus registry and its text, the gauges kept from
+        // the store, and the JSON log format. No simulators, so the HTTP server can depend on it.
+        .target(
+            name: "GongkaiMonitoring",
+            dependencies: [
+                "GongkaiCore", "GongkaiStore", "GongkaiAudit",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The use cases the CLI and the HTTP API both call, settings, and the composition
         // root that opens the store and builds the daemon's ServiceGroup. No simulators.
         .target(
             name: "GongkaiService",
             dependencies: [
-                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiAudit",
+                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiAudit", "GongkaiMonitoring",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -136,7 +153,7 @@ let package = Package(
             name: "GongkaiDemo",
             dependencies: [
                 "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiAudit", "GongkaiService",
-                "GongkaiSimulators",
+                "GongkaiMonitoring", "GongkaiSimulators",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -148,7 +165,9 @@ let package = Package(
             name: "gongkai",
             dependencies: [
                 "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiAudit", "GongkaiService", "GongkaiDemo",
+                "GongkaiMonitoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -200,7 +219,10 @@ let package = Package(
             name: "GongkaiSyncTests",
             dependencies: [
                 "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiSimulators", "GongkaiAudit",
-                "GongkaiService", "GongkaiDemo",
+                "GongkaiService", "GongkaiDemo", "GongkaiMonitoring",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -45,8 +45,7 @@ public struct OutboxConsole: Sendable {
         } else {
             channels = []
         }
-        let calendar = FileManager.default.fileExists(atPath: settings.calendar)
-            ? try WorkCalendar.load(directory: settings.calendar) : nil
+        let calendar = try settings.workCalendar()
         let database = try OutboxDatabase.open(
             settings.database, options: settings.databaseOptions, environment: environment,
             logger: storeLogger(settings))
