@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -90,6 +92,7 @@ let package = Package(
             name: "GongkaiSync",
             dependencies: [
                 "GongkaiCore", "GongkaiStore", "GongkaiChannels",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,17 +123,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What monitoring reads: the Prometheus registry and its text, the gauges kept from
+        // the store, and the JSON log format. No simulators, so the HTTP server can depend on it.
+        .target(
+            name: "GongkaiMonitoring",
+            dependencies: [
+                "GongkaiCore", "GongkaiStore", "GongkaiAudit",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The use cases the CLI and the HTTP API both call, settings, and the composition
         // root that opens the store and builds the daemon's ServiceGroup. No simulators.
         .target(
             name: "GongkaiService",
             dependencies: [
-                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiAudit",
+                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiAudit", "GongkaiMonitoring",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -140,7 +155,7 @@ let package = Package(
         .target(
             name: "GongkaiServer",
             dependencies: [
-                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiAudit", "GongkaiService",
+                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiAudit", "GongkaiService", "GongkaiMonitoring",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -155,7 +170,7 @@ let package = Package(
             name: "GongkaiDemo",
             dependencies: [
                 "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiAudit", "GongkaiService",
-                "GongkaiSimulators", "GongkaiServer",
+                "GongkaiMonitoring", "GongkaiSimulators", "GongkaiServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -169,7 +184,7 @@ let package = Package(
             name: "gongkai",
             dependencies: [
                 "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiAudit", "GongkaiService", "GongkaiDemo",
-                "GongkaiServer",
+                "GongkaiServer", "GongkaiMonitoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -243,7 +258,10 @@ let package = Package(
             name: "GongkaiSyncTests",
             dependencies: [
                 "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiSimulators", "GongkaiAudit",
-                "GongkaiService", "GongkaiDemo",
+                "GongkaiService", "GongkaiDemo", "GongkaiMonitoring",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -34,7 +34,7 @@ public struct DeadlinePolicy: Sendable, Equatable {
             }
             return Basis(start: submittedOn, workdays: penaltyAndLicenceWorkdays, rule: "change + \(penaltyAndLicenceWorkdays) workdays")
         default:
-            let formed = (item.formedOn ?? item.writtenOn).flatMap(CalendarDate.init)
+            let formed = CalendarDate(item.formedOn ?? item.writtenOn)
             if version == 1, let formed {
                 return Basis(start: formed, workdays: generalWorkdays, rule: "formed + \(generalWorkdays) workdays")
             }

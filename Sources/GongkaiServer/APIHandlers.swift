@@ -2,6 +2,7 @@ import Foundation
 import GongkaiAudit
 import GongkaiChannels
 import GongkaiCore
+import GongkaiMonitoring
 import GongkaiService
 import GongkaiStore
 import HTTPTypes
@@ -61,6 +62,13 @@ struct APIHandlers: Sendable {
             server.logger.warning("not ready", metadata: ["error": "\(error)"])
             return json(["status": "not-ready"], status: .serviceUnavailable)
         }
+    }
+
+    /// Prometheus text format from the registry alone: a scrape never queries the store.
+    func metrics(_ request: Request, _ context: APIRequestContext) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = GongkaiMetrics.contentType
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: server.metrics.render())))
     }
 
     func openAPI(_ request: Request, _ context: APIRequestContext) throws -> Response {

@@ -24,6 +24,7 @@ public enum APIRoutes {
     public static let all: [APIRoute] = [
         APIRoute(method: .get, path: "/healthz", roles: anyone) { h, r, c in try await h.healthz(r, c) },
         APIRoute(method: .get, path: "/readyz", roles: anyone) { h, r, c in try await h.readyz(r, c) },
+        APIRoute(method: .get, path: "/metrics", roles: anyone) { h, r, c in h.metrics(r, c) },
         APIRoute(method: .get, path: "/v1/openapi.yaml", roles: anyone) { h, r, c in try h.openAPI(r, c) },
         APIRoute(method: .post, path: "/v1/items", roles: submitters) { h, r, c in try await h.submit(r, c) },
         APIRoute(method: .get, path: "/v1/items/{id}", roles: itemReaders) { h, r, c in try await h.item(r, c) },

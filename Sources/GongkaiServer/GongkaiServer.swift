@@ -1,5 +1,6 @@
 public import Foundation
 public import GongkaiCore
+public import GongkaiMonitoring
 public import GongkaiService
 public import GongkaiStore
 public import Hummingbird
@@ -24,6 +25,8 @@ public struct GongkaiServer: Sendable {
     public let logger: Logger
     /// Where the last reconciliation report is kept (`GET /v1/reconcile/last`).
     public var lastReportPath: String?
+    /// What `/metrics` shows: the process's registry unless a test brings its own.
+    public var metrics: GongkaiMetrics = .process
 
     public init(
         console: OutboxConsole, tokens: TokenAuthority, logger: Logger, lastReportPath: String? = nil,

@@ -1,7 +1,9 @@
+public import CoreMetrics
 public import Foundation
 public import GongkaiChannels
 import GongkaiAudit
 import GongkaiCore
+public import GongkaiMonitoring
 public import GongkaiStore
 public import GongkaiSync
 public import Logging
@@ -20,14 +22,26 @@ public enum Daemon {
     /// Makes adapters for every channel (resolving secrets) and the engine around them.
     public static func makeEngine(
         settings: GongkaiSettings, store: any OutboxStore, channels: [ChannelDefinition],
-        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger
+        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
     ) async throws -> DeliveryEngine {
         let runtimes = try await ChannelAdapterFactory.makeAll(channels, environment: environment)
             .map { ChannelRuntime(definition: $0.definition, adapter: $0.adapter) }
         let configuration = EngineConfiguration(
             workerID: settings.workerID ?? defaultWorkerID(), leaseMillis: settings.lease,
             pollInterval: settings.pollInterval, claimBatch: settings.claimBatch)
-        return DeliveryEngine(store: store, channels: runtimes, configuration: configuration, logger: logger)
+        return DeliveryEngine(
+            store: store, channels: runtimes, configuration: configuration, logger: logger, metrics: metrics)
+    }
+
+    /// The store's gauges for `/metrics` (``OutboxGauges``), for the daemon and `gongkai serve` alike.
+    public static func makeGauges(
+        settings: GongkaiSettings, store: any OutboxStore, channels: [ChannelDefinition], logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
+    ) throws -> OutboxGauges {
+        OutboxGauges(
+            store: store, channelIDs: channels.map(\.id), calendar: try settings.workCalendar(),
+            policy: settings.deadlines, lastReportPath: settings.lastReportPath, factory: metrics, logger: logger)
     }
 
     /// Runs the daemon; `api` makes the HTTP server's Service over the open outbox
@@ -42,7 +56,10 @@ public enum Daemon {
         }
         let database = try OutboxDatabase.open(settings.database, options: settings.databaseOptions, logger: logger)
         let store = database.store
-        let engine = try await makeEngine(settings: settings, store: store, channels: channels, logger: logger)
+        let metrics = GongkaiMetrics.bootstrap().factory
+        let engine = try await makeEngine(
+            settings: settings, store: store, channels: channels, logger: logger, metrics: metrics)
+        let gauges = try makeGauges(settings: settings, store: store, channels: channels, logger: logger, metrics: metrics)
         logger.info(
             "gongkai daemon starting",
             metadata: ["database": "\(database.location)", "channels": "\(channels.map(\.id))"])
@@ -63,6 +80,7 @@ public enum Daemon {
                     database, ReconcileService(settings: settings, store: store, channels: channels, logger: logger),
                     logger: logger),
                 successTerminationBehavior: .ignore))
+        services.append(.init(service: AfterStorePrepared(database, gauges, logger: logger)))
         // Last in, first out: on SIGTERM the API stops taking requests before the engine drains.
         if let api, settings.serverPort != nil {
             services.append(.init(service: try api(database, channels)))

@@ -61,8 +61,7 @@ public struct OutboxConsole: Sendable {
     /// A console over an open store, with the calendar and deadlines the settings name
     /// (the daemon's and `gongkai serve`'s API acts through one).
     public init(_ settings: GongkaiSettings, store: any OutboxStore, channels: [ChannelDefinition], actor: String) throws {
-        let calendar = FileManager.default.fileExists(atPath: settings.calendar)
-            ? try WorkCalendar.load(directory: settings.calendar) : nil
+        let calendar = try settings.workCalendar()
         self.init(store: store, channels: channels, actor: actor, calendar: calendar, deadlines: settings.deadlines)
     }
 

@@ -1,18 +1,21 @@
+public import CoreMetrics
 public import Foundation
 public import GongkaiAudit
 public import GongkaiChannels
 import GongkaiCore
+import GongkaiMonitoring
 public import GongkaiStore
 import Logging
 
 /// `gongkai reconcile` and the daemon's periodic run: builds the channels'
-/// adapters, reconciles, keeps the report for `--last`, releases the adapters.
+/// adapters, reconciles, sets the reconciliation gauges (``ReconcileMetrics``),
+/// keeps the report for `--last`, releases the adapters.
 public enum ReconcileRun {
     public static func run(
         settings: GongkaiSettings, store: any OutboxStore, channels: [ChannelDefinition], channelFilter: String? = nil,
         repair: Bool, keepInSyncRows: Bool = false, actor: String,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        progress: (@Sendable (String) -> Void)? = nil
+        metrics: any MetricsFactory = MetricsSystem.factory, progress: (@Sendable (String) -> Void)? = nil
     ) async throws -> ReconcileReport {
         let selected = channels.filter { channelFilter == nil || $0.id == channelFilter }
         if let channelFilter, selected.isEmpty {
@@ -22,9 +25,7 @@ public enum ReconcileRun {
         var reconciler = Reconciler(store: store, channels: adapters)
         reconciler.keepInSyncRows = keepInSyncRows
         reconciler.deadlines = settings.deadlines
-        if FileManager.default.fileExists(atPath: settings.calendar) {
-            reconciler.calendar = try WorkCalendar.load(directory: settings.calendar)
-        }
+        reconciler.calendar = try settings.workCalendar()
         let report: ReconcileReport
         do {
             report = try await reconciler.run(repair: repair, actor: actor, progress: progress)
@@ -33,6 +34,7 @@ public enum ReconcileRun {
             throw error
         }
         for (_, adapter) in adapters { await adapter.shutdown() }
+        ReconcileMetrics.record(report, factory: metrics)
         if channelFilter == nil { try save(report, to: settings.lastReportPath) }
         return report
     }

@@ -695,7 +695,7 @@ public struct PostgresOutboxStore: OutboxStore {
             leaseExpiresAt: try c[16].decode(Int64?.self), updatedAt: try c[17].decode(Int64.self))
     }
 
-    private static func itemRecord(_ c: PostgresRandomAccessRow, from first: Int) throws -> ItemRecord {
+    static func itemRecord(_ c: PostgresRandomAccessRow, from first: Int) throws -> ItemRecord {
         ItemRecord(
             id: try c[first].decode(String.self), kind: try c[first + 1].decode(String.self),
             category: try c[first + 2].decode(String.self), title: try c[first + 3].decode(String.self),
@@ -776,7 +776,7 @@ public struct PostgresOutboxStore: OutboxStore {
         }
     }
 
-    private func read<T: Sendable>(
+    func read<T: Sendable>(
         _ action: String, channel: String? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await translated(action, channel: channel) {

@@ -320,7 +320,7 @@ public struct SQLiteOutboxStore: OutboxStore {
     }
 
     /// The item columns (``itemColumns``) of `row`, starting at column `first`.
-    private static func itemRecord(_ row: Row, from first: Int) -> ItemRecord {
+    static func itemRecord(_ row: Row, from first: Int) -> ItemRecord {
         ItemRecord(
             id: row[first], kind: row[first + 1], category: row[first + 2], title: row[first + 3],
             currentVersion: row[first + 4], contentHash: row[first + 5], review: row[first + 6],

@@ -64,6 +64,7 @@ public enum OutboxStoreContract {
         Check("items page in id order with every field", Reads.itemsPageInIDOrderWithEveryField),
         Check("deliveries with items page one channel", Reads.deliveriesWithItemsPageOneChannel),
         Check("delivery filters combine and order", Reads.deliveryFiltersCombineAndOrder),
+        Check("unfinished deliveries fold with their items", Reads.unfinishedDeliveriesFoldWithTheirItems),
         Check("attempts keep every field and filter by channel", Reads.attemptsKeepEveryFieldAndFilterByChannel),
         Check("audit log is newest first, by item, limited", Reads.auditLogIsNewestFirstByItemAndLimited),
         Check("next due is the channel's earliest claimable time", Reads.nextDueIsTheChannelsEarliestClaimableTime),

@@ -70,6 +70,27 @@ extension OutboxStoreContract {
             #expect(counts["robot"] == [.pending: 3, .blocked: 1])
         }
 
+        static func unfinishedDeliveriesFoldWithTheirItems(_ store: any OutboxStore) async throws {
+            _ = try await store.submit(
+                ["a", "b", "c"].map { PreparedItem(F.item($0)) } + [PreparedItem(F.item("p", review: .pending))],
+                routes: F.routes, actor: "t", now: t0)
+            // a/hub delivered, b/hub dead, c/hub in flight; every robot row and p stay as submitted.
+            let claimed = try await store.claim(channelID: "hub", audience: .public, owner: "w", limit: 3, leaseMillis: 1000, now: t0 + 1)
+            let byItem = Dictionary(uniqueKeysWithValues: claimed.map { ($0.record.itemID, $0) })
+            try await store.complete(
+                [F.success(try #require(byItem["a"]), at: t0 + 2), F.failure(try #require(byItem["b"]), at: t0 + 2, permanent: true)],
+                owner: "w", now: t0 + 3)
+            let seen = try await store.reduceUnfinishedDeliveries(into: [String: String]()) { seen, delivery, item in
+                #expect(delivery.itemID == item.id)
+                seen["\(delivery.itemID)/\(delivery.channelID)"] = "\(delivery.state.rawValue) \(item.review)"
+            }
+            #expect(seen == [
+                "b/hub": "dead approved", "c/hub": "sending approved", "p/hub": "blocked pending",
+                "a/robot": "pending approved", "b/robot": "pending approved", "c/robot": "pending approved",
+                "p/robot": "blocked pending",
+            ])
+        }
+
         static func attemptsKeepEveryFieldAndFilterByChannel(_ store: any OutboxStore) async throws {
             _ = try await store.submit([PreparedItem(F.item("a"))], routes: F.routes, actor: "t", now: t0)
             let hub = try await store.claim(channelID: "hub", audience: .public, owner: "w1", limit: 1, leaseMillis: 1000, now: t0 + 1)

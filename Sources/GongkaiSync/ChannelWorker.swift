@@ -1,3 +1,4 @@
+import CoreMetrics
 import GongkaiChannels
 import GongkaiCore
 import GongkaiStore
@@ -18,6 +19,7 @@ final class ChannelWorker: Sendable {
     let configuration: EngineConfiguration
     let clock: any WallClock
     let logger: Logger
+    let instruments: ChannelInstruments
     let onRecorded: DeliveryEngine.Observer?
     private let completed = Mutex<[SendOutcome]>([])
     private let stopping = Atomic<Bool>(false)
@@ -26,9 +28,10 @@ final class ChannelWorker: Sendable {
 
     init(
         runtime: ChannelRuntime, store: any OutboxStore, configuration: EngineConfiguration, clock: any WallClock,
-        logger: Logger, onRecorded: DeliveryEngine.Observer?
+        logger: Logger, instruments: ChannelInstruments, onRecorded: DeliveryEngine.Observer?
     ) {
         self.onRecorded = onRecorded
+        self.instruments = instruments
         self.runtime = runtime
         self.store = store
         self.configuration = configuration
@@ -80,6 +83,7 @@ final class ChannelWorker: Sendable {
         let breakers = store as? any ChannelBreakerSharing
         var sharedOpen = false
         var peerOpenUntil: Int64 = 0
+        var shownBreaker: Int64 = 0
         var iterator = wakeups.makeAsyncIterator()
 
         await withDiscardingTaskGroup { group in
@@ -150,6 +154,11 @@ final class ChannelWorker: Sendable {
                 }
                 let stop = stopping.load(ordering: .acquiring)
                 let peerOpen = peerOpenUntil > now
+                let breakerCode = DeliveryMetrics.breakerCode(breaker, peerOpen: peerOpen)
+                if breakerCode != shownBreaker {
+                    instruments.breaker.record(breakerCode)
+                    shownBreaker = breakerCode
+                }
                 if stop || paused || breaker.isOpen || !holdsChannel || peerOpen {
                     // Nothing claimed may wait out a stop, a pause or an outage under our lease.
                     await releaseQueue()
@@ -393,6 +402,17 @@ final class ChannelWorker: Sendable {
                 startedAt: startedAt, durationMillis: durationMillis, trigger: delivery.trigger,
                 schedule: definition.retry, randomUnit: Double.random(in: 0..<1), canWithdraw: canWithdraw,
                 setsCanonicalURL: definition.isCanonical)
+        }
+        var requested = false
+        for outcome in outcomes {
+            let counted = DeliveryMetrics.Outcome(outcome.result)
+            instruments.count(counted)
+            requested = requested || counted != .deferred
+        }
+        // Only a request that reached the platform says how long the platform takes.
+        if requested {
+            instruments.duration.recordNanoseconds(
+                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         }
         completed.withLock { $0.append(contentsOf: outcomes) }
         wake.yield()

@@ -1,3 +1,4 @@
+public import CoreMetrics
 import GongkaiChannels
 public import GongkaiCore
 public import GongkaiStore
@@ -17,16 +18,19 @@ public final class DeliveryEngine: Service, Sendable {
     /// lets tests and the demo await progress instead of polling.
     public typealias Observer = @Sendable (String, [SendOutcome]) -> Void
 
+    /// - Parameter metrics: where the engine's instruments (``DeliveryMetrics``) are made;
+    ///   by default the process's bootstrapped backend.
     public init(
         store: any OutboxStore, channels: [ChannelRuntime], configuration: EngineConfiguration,
-        clock: any WallClock = SystemWallClock(), logger: Logger, onRecorded: Observer? = nil
+        clock: any WallClock = SystemWallClock(), logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
+        onRecorded: Observer? = nil
     ) {
         self.runtimes = channels
         self.logger = logger
         self.workers = channels.map {
             ChannelWorker(
                 runtime: $0, store: store, configuration: configuration, clock: clock, logger: logger,
-                onRecorded: onRecorded)
+                instruments: ChannelInstruments(channelID: $0.definition.id, factory: metrics), onRecorded: onRecorded)
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import GongkaiChannels
 import GongkaiCore
+import GongkaiMonitoring
 import GongkaiServer
 import GongkaiService
 import GongkaiStore
@@ -26,8 +27,12 @@ struct ServeCommand: AsyncParsableCommand {
             let logger = global.logger(settings)
             let channels = try ChannelFileLoader.load(directory: settings.channels)
             let database = try OutboxDatabase.open(settings.database, options: settings.databaseOptions, logger: logger)
+            let metrics = GongkaiMetrics.bootstrap().factory
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
             if let pool = database.service { services.append(.init(service: pool)) }
+            let gauges = try Daemon.makeGauges(
+                settings: settings, store: database.store, channels: channels, logger: logger, metrics: metrics)
+            services.append(.init(service: AfterStorePrepared(database, gauges, logger: logger)))
             services.append(
                 .init(service: try GongkaiServer.service(settings: settings, database: database, channels: channels, logger: logger)))
             let group = ServiceGroup(

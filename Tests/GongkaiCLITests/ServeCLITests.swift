@@ -67,6 +67,8 @@ struct ServeCLITests {
         }
         let item = String(decoding: try JSONEncoder().encode(SampleDisclosures.notice), as: UTF8.self)
         let first = try await post(item)
+        let scrape = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(10))
+        let metricsText = String(buffer: try await scrape.body.collect(upTo: 4 << 20))
         let status = try await cli.run(["status", SampleDisclosures.notice.id])
         #expect(try await cli.run(["token", "revoke", "--name", "oa-system"]).status == 0)
         let afterRevoke = try await post(item)
@@ -76,6 +78,9 @@ struct ServeCLITests {
         for await code in exits { exitStatus = code }
 
         #expect(first == 201)
+        #expect(scrape.status == .ok)
+        #expect(metricsText.contains("# TYPE gongkai_"), "no gongkai metric in: \(metricsText.prefix(500))")
+        #expect(!metricsText.contains(token) && !metricsText.contains("whsec_"))
         #expect(status.status == 0)
         #expect(status.stdout.contains("hub"))
         #expect(afterRevoke == 401)

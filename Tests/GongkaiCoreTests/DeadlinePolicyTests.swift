@@ -50,6 +50,15 @@ struct DeadlinePolicyTests {
         #expect(change == Self.day("2025-03-31"))
     }
 
+    @Test func withoutAFormationDateTheCountStartsFromTheWritingDate() throws {
+        // The sample notice has no formedOn; it was written on 2026-04-01 (a Wednesday).
+        let notice = SampleDisclosures.notice
+        #expect(notice.formedOn == nil)
+        let basis = DeadlinePolicy.standard.basis(for: notice, version: 1, submittedOn: Self.day("2026-12-02"))
+        #expect(basis.start == Self.day("2026-04-01"))
+        #expect(basis.rule == "formed + 20 workdays")
+    }
+
     @Test func withdrawalsOfPenaltiesHaveThreeWorkdaysAndOtherKindsNone() throws {
         let due = try DeadlinePolicy.standard.withdrawalDue(kind: .penalty, requestedOn: Self.day("2025-04-30"), calendar: Self.calendar)
         // 5-1…5-5 is the Labour Day holiday; 4-27 (Sun) was the makeup day before it.

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import GongkaiAudit
 import GongkaiService
@@ -19,6 +20,8 @@ final class EngineHarness: Sendable {
     let console: OutboxConsole
     let engine: DeliveryEngine
     let definition: ChannelDefinition
+    /// The channel's signing secret, which nothing but the adapter may ever show.
+    let secretText: String
     /// Fires whenever outcomes are recorded, and on a slow tick so a wait re-checks its condition.
     let pulse = Pulse()
     private let runTask: Mutex<Task<Void, any Error>?> = Mutex(nil)
@@ -27,9 +30,16 @@ final class EngineHarness: Sendable {
     static let retry = try! RetrySchedule(
         delays: [100, 200, 400], jitter: 0, minimumThrottleDelay: 100, maximumRetryAfter: 5_000)
 
-    init(faults: WebhookFaults = .none, timeout: Int64 = 2_000, retry: RetrySchedule = EngineHarness.retry) async throws {
-        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// - Parameters:
+    ///   - metrics: where the engine's instruments go (none by default).
+    ///   - logger: the engine's logger (silent by default).
+    init(
+        faults: WebhookFaults = .none, timeout: Int64 = 2_000, retry: RetrySchedule = EngineHarness.retry,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger? = nil
+    ) async throws {
+        let logger = logger ?? Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let secret = StandardWebhookSecret.generate()
+        secretText = secret.text
         simulator = WebhookSimulator(secret: secret, logger: logger)
         try await simulator.start()
         simulator.setFaults(faults)
@@ -43,7 +53,7 @@ final class EngineHarness: Sendable {
         engine = DeliveryEngine(
             store: store, channels: [ChannelRuntime(definition: definition, adapter: adapter)],
             configuration: EngineConfiguration(workerID: "test-worker", pollInterval: 50), logger: logger,
-            onRecorded: { _, _ in pulse.fire() })
+            metrics: metrics, onRecorded: { _, _ in pulse.fire() })
         let engine = engine
         runTask.withLock { $0 = Task { try await engine.run() } }
         ticker.withLock {
