@@ -33,9 +33,11 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
+        // The working-day calendar's years are compiled in, so that the binary carries them anywhere.
         .target(
             name: "GongkaiCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            resources: [.embedInCode("Calendar")],
             swiftSettings: swiftSettings
         ),
         // Process-wide SQLite settings; a C shim because sqlite3_config is variadic.

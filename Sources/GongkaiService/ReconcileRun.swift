@@ -22,9 +22,7 @@ public enum ReconcileRun {
         var reconciler = Reconciler(store: store, channels: adapters)
         reconciler.keepInSyncRows = keepInSyncRows
         reconciler.deadlines = settings.deadlines
-        if FileManager.default.fileExists(atPath: settings.calendar) {
-            reconciler.calendar = try WorkCalendar.load(directory: settings.calendar)
-        }
+        reconciler.calendar = try WorkCalendar.standard(adding: settings.calendar)
         let report: ReconcileReport
         do {
             report = try await reconciler.run(repair: repair, actor: actor, progress: progress)
