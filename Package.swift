@@ -37,9 +37,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
+        // The working-day calendar's years are compiled in, so that the binary carries them anywhere.
         .target(
             name: "GongkaiCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            resources: [.embedInCode("Calendar")],
             swiftSettings: swiftSettings
         ),
         // Process-wide SQLite settings; a C shim because sqlite3_config is variadic.
@@ -162,7 +164,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("openapi.yaml")],
+            resources: [.embedInCode("openapi.yaml")],
             swiftSettings: swiftSettings
         ),
         // The demo and the benchmark: the whole outbox against the simulators.

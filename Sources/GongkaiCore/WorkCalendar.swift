@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The working-day (工作日) calendar of the People's Republic of China.
 ///
@@ -25,10 +25,16 @@ public struct WorkCalendar: Sendable {
     /// `firstDay`, so any range is counted with one subtraction. Int32 keeps
     /// the table small; it can never exceed 366 × 9999.
     private let running: [Int32]
+    /// Where an operator adds a missing year, named in the error that asks for it.
+    private let addsYearsIn: String?
 
     /// Builds the calendar from per-year data. When a year appears more than
     /// once, the last one wins, as a later notice supersedes an earlier one.
-    public init(years: [YearCalendar]) {
+    ///
+    /// - Parameter addsYearsIn: the directory a missing year's file belongs
+    ///   in, for the error that asks for it.
+    public init(years: [YearCalendar], addsYearsIn: String? = nil) {
+        self.addsYearsIn = addsYearsIn
         var byYear: [Int: YearCalendar] = [:]
         for year in years { byYear[year.year] = year }
         guard let first = byYear.keys.min(), let last = byYear.keys.max() else {
@@ -62,14 +68,28 @@ public struct WorkCalendar: Sendable {
         self.running = running
     }
 
-    /// Loads every `<YYYY>.yaml` file of `directory` (normally
-    /// `deploy/calendar`), each parsed by ``YearCalendar/parse(_:file:expectedYear:)``.
+    /// Loads only the `<YYYY>.yaml` files of `directory`, without the
+    /// embedded years (see ``standard(adding:)`` for the calendar gongkai uses).
+    ///
+    /// A directory without any year file is an error naming it; the files
+    /// are read as ``years(in:)`` reads them.
+    public static func load(directory: String) throws(GongkaiError) -> WorkCalendar {
+        let years = try years(in: directory)
+        guard !years.isEmpty else {
+            throw YearCalendar.error(
+                "no <YYYY>.yaml working-day calendar files in \(directory)")
+        }
+        return WorkCalendar(years: years, addsYearsIn: directory)
+    }
+
+    /// Every `<YYYY>.yaml` file of `directory`, each parsed by
+    /// ``YearCalendar/parse(_:file:expectedYear:)``.
     ///
     /// Hidden files and files not ending in `.yaml` are ignored; a `.yaml`
     /// file not named after a four-digit year, a file whose `year:` differs
-    /// from its name, and a directory without any year file are errors, each
-    /// naming the file or directory.
-    public static func load(directory: String) throws(GongkaiError) -> WorkCalendar {
+    /// from its name, and an unreadable directory are errors, each naming the
+    /// file or directory.
+    public static func years(in directory: String) throws(GongkaiError) -> [YearCalendar] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -80,8 +100,7 @@ public struct WorkCalendar: Sendable {
         var years: [YearCalendar] = []
         for name in names.sorted() where name.hasSuffix(".yaml") && !name.hasPrefix(".") {
             let path = base + name
-            let stem = name.dropLast(".yaml".count)
-            guard stem.count == 4, stem.allSatisfy({ $0.isASCII && $0.isNumber }), let year = Int(stem) else {
+            guard let year = yearNamed(name) else {
                 throw YearCalendar.error("\(path): a working-day calendar file must be named <YYYY>.yaml")
             }
             let text: String
@@ -92,11 +111,15 @@ public struct WorkCalendar: Sendable {
             }
             years.append(try YearCalendar.parse(text, file: path, expectedYear: year))
         }
-        guard !years.isEmpty else {
-            throw YearCalendar.error(
-                "no <YYYY>.yaml working-day calendar files in \(directory)")
-        }
-        return WorkCalendar(years: years)
+        return years
+    }
+
+    /// The year a `<YYYY>.yaml` file is named after, or nil for any other name.
+    static func yearNamed(_ name: String) -> Int? {
+        guard name.hasSuffix(".yaml") else { return nil }
+        let stem = name.dropLast(".yaml".count)
+        guard stem.count == 4, stem.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(stem)
     }
 
     /// Whether `day` is a working day.
@@ -131,7 +154,7 @@ public struct WorkCalendar: Sendable {
             // The answer lies after the last loaded year: name the first
             // missing year on the way, which is the file to add.
             try requireLoaded(firstCounted.year...lastYear)
-            throw WorkCalendar.missingYear(lastYear + 1)
+            throw missingYear(lastYear + 1)
         }
         let target = before + n
         // Smallest m with running[m] >= target; day m - 1 is the target-th
@@ -164,18 +187,21 @@ public struct WorkCalendar: Sendable {
 
     /// The error for a query about a year without data: it says which file
     /// to add, because the fix is always to transcribe that year's notice.
-    static func missingYear(_ year: Int) -> GongkaiError {
-        GongkaiError(
-            .configuration,
-            "no working-day calendar for \(year): add deploy/calendar/\(year).yaml from the State Council notice",
-            field: "calendar")
+    func missingYear(_ year: Int) -> GongkaiError {
+        let fix =
+            if let addsYearsIn {
+                "add \(addsYearsIn.hasSuffix("/") ? addsYearsIn : addsYearsIn + "/")\(year).yaml from the State Council notice"
+            } else {
+                "add \(year).yaml from the State Council notice to a directory and name it in the calendar setting (GONGKAI_CALENDAR)"
+            }
+        return GongkaiError(.configuration, "no working-day calendar for \(year): \(fix)", field: "calendar")
     }
 
     /// Throws for the first year of `range` that is not loaded.
     private func requireLoaded(_ range: ClosedRange<Int>) throws(GongkaiError) {
         for year in range {
             guard let years, years.contains(year), loaded[year - years.lowerBound] else {
-                throw WorkCalendar.missingYear(year)
+                throw missingYear(year)
             }
         }
     }

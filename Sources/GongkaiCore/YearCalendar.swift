@@ -44,7 +44,7 @@ public struct YearCalendar: Sendable, Hashable {
         self.workdays = workdays
     }
 
-    /// Parses one `deploy/calendar/<YYYY>.yaml` file.
+    /// Parses one `<YYYY>.yaml` calendar file (embedded, or in the `calendar` directory).
     ///
     /// The format is deliberately a tiny subset of YAML so that GongkaiCore
     /// needs no YAML library and every accepted file reads the same in any
@@ -61,7 +61,7 @@ public struct YearCalendar: Sendable, Hashable {
     ///
     /// `year:` comes first; `holidays:` and `workdays:` must both appear once
     /// (an empty list may be written `workdays: []`). Errors name `file` and
-    /// the 1-based line, e.g. `deploy/calendar/2025.yaml:12: …`.
+    /// the 1-based line, e.g. `/etc/gongkai/calendar/2027.yaml:12: …`.
     ///
     /// - Parameters:
     ///   - text: The file's contents.

@@ -42,7 +42,8 @@ public enum Demo {
     static func run(
         store: any OutboxStore, timeoutSeconds: Int, logger: Logger, table: @Sendable ([DeliveryRecord]) -> String
     ) async throws -> Bool {
-
+        // The embedded calendar: the demo shows deadlines wherever it runs.
+        let calendar = try WorkCalendar.standard()
         let platforms = try await DemoPlatforms.start(logger: logger)
         let definitions = platforms.definitions
         let runtimes: [ChannelRuntime]
@@ -60,8 +61,6 @@ public enum Demo {
             store: store, channels: runtimes,
             configuration: EngineConfiguration(workerID: "demo-\(ProcessInfo.processInfo.processIdentifier)", pollInterval: 100),
             logger: logger)
-        // The repository's calendar when run from the checkout; without it deadlines are simply not shown.
-        let calendar = try? WorkCalendar.load(directory: "deploy/calendar")
         let console = OutboxConsole(store: store, channels: definitions, actor: "demo-operator", calendar: calendar)
         let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
 

@@ -1,11 +1,8 @@
-import Foundation
-
-/// The API's contract, `openapi.yaml`, shipped inside the binary and served at `/v1/openapi.yaml`.
+/// The API's contract, `openapi.yaml`, compiled into the binary (SwiftPM `embedInCode`) and
+/// served at `/v1/openapi.yaml`: a resource bundle would have to sit beside the installed
+/// binary, and `Bundle.module` traps when it does not.
 public enum OpenAPIDocument {
     public static func text() throws -> String {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
-            throw CocoaError(.fileNoSuchFile)
-        }
-        return try String(contentsOf: url, encoding: .utf8)
+        String(decoding: PackageResources.openapi_yaml, as: UTF8.self)
     }
 }

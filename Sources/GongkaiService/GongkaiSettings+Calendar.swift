@@ -2,9 +2,10 @@ import Foundation
 public import GongkaiCore
 
 extension GongkaiSettings {
-    /// The working-day calendar from ``calendar``, or nil when that directory
-    /// does not exist (deadlines then show as unknown rather than failing the command).
+    /// The embedded working-day calendar (2019–2026) with the years in ``calendar``, when
+    /// that directory exists, added or replacing embedded ones. Optional for the callers
+    /// that take one; it is always there now.
     public func workCalendar() throws(GongkaiError) -> WorkCalendar? {
-        FileManager.default.fileExists(atPath: calendar) ? try WorkCalendar.load(directory: calendar) : nil
+        try WorkCalendar.standard(adding: calendar)
     }
 }

@@ -15,8 +15,10 @@ public struct GongkaiSettings: Sendable, Equatable {
     /// PostgreSQL connection settings: password file, pool size, timeouts.
     public var databaseOptions = DatabaseOptions()
     public var channels = "channels"
-    /// Directory of working-day calendar files, one `<YYYY>.yaml` per year.
-    public var calendar = "deploy/calendar"
+    /// Directory of working-day calendar files, one `<YYYY>.yaml` per year,
+    /// added over the years compiled in (``WorkCalendar/standard(adding:)``);
+    /// nil: the compiled-in years only.
+    public var calendar: String?
     public var logLevel = "info"
     public var workerID: String?
     public var pollInterval: Int64 = 500
@@ -54,7 +56,7 @@ public struct GongkaiSettings: Sendable, Equatable {
         Key(file: "databaseConnectTimeout", environment: "GONGKAI_DATABASE_CONNECT_TIMEOUT", option: "--database-connect-timeout", help: "time to wait for a PostgreSQL connection (default 10s)"),
         Key(file: "databaseStatementTimeout", environment: "GONGKAI_DATABASE_STATEMENT_TIMEOUT", option: "--database-statement-timeout", help: "longest one PostgreSQL statement may run (default 30s)"),
         Key(file: "channels", environment: "GONGKAI_CHANNELS", option: "--channels", help: "directory of channel files"),
-        Key(file: "calendar", environment: "GONGKAI_CALENDAR", option: "--calendar", help: "directory of working-day calendar files"),
+        Key(file: "calendar", environment: "GONGKAI_CALENDAR", option: "--calendar", help: "directory of working-day calendar files added over the embedded 2019–2026"),
         Key(file: "logLevel", environment: "GONGKAI_LOG_LEVEL", option: "--log-level", help: "trace, debug, info, notice, warning, error"),
         Key(file: "daemon.workerID", environment: "GONGKAI_WORKER_ID", option: "--worker-id", help: "lease owner name (default host-pid-random)"),
         Key(file: "daemon.pollInterval", environment: "GONGKAI_POLL_INTERVAL", option: "--poll-interval", help: "how often idle workers look for work"),
@@ -132,7 +134,7 @@ public struct GongkaiSettings: Sendable, Equatable {
             databaseOptions.statementTimeout = try duration()
             guard databaseOptions.statementTimeout >= 100 else { throw invalid("must be at least 100ms") }
         case "channels": channels = value
-        case "calendar": calendar = value
+        case "calendar": calendar = value.isEmpty ? nil : value
         case "logLevel":
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(value) else {
                 throw invalid("must be trace, debug, info, notice, warning, error or critical")

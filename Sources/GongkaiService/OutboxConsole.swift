@@ -14,8 +14,8 @@ public struct OutboxConsole: Sendable {
     public let clock: any WallClock
     /// Who is acting, for the audit log.
     public let actor: String
-    /// Working days for the legal deadlines; nil when no calendar directory
-    /// exists (deadlines are then not computed, and status says so).
+    /// Working days for the legal deadlines; nil only where a caller built the
+    /// console without one (deadlines are then not computed, and status says so).
     public var calendar: WorkCalendar?
     public var deadlines: DeadlinePolicy
 
@@ -37,7 +37,8 @@ public struct OutboxConsole: Sendable {
             store: store, channels: channels, clock: clock, actor: actor, calendar: calendar, deadlines: deadlines)
     }
 
-    /// Opens the outbox and the channel and calendar files named by the settings,
+    /// Opens the outbox and the channel files named by the settings, with the
+    /// embedded working-day calendar and the settings' calendar directory over it;
     /// runs `body` with the console, then closes the store's connections. The
     /// one way every CLI command reaches the outbox, on either backend.
     public static func with<T>(

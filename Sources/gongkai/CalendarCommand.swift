@@ -7,17 +7,17 @@ struct CalendarCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calendar",
         abstract: "Working days (工作日) by the State Council holiday calendar, including makeup working days (调休).",
-        discussion: "Data: one <YYYY>.yaml per year in the calendar directory (--calendar, GONGKAI_CALENDAR, default deploy/calendar). A year without a file is an error, never a guess.\n" + ExitStatus.helpText,
+        discussion: "Data: 2019–2026 are built in; a <YYYY>.yaml in the calendar directory (--calendar, GONGKAI_CALENDAR) adds a year or replaces a built-in one. A year without data is an error, never a guess.\n" + ExitStatus.helpText,
         subcommands: [IsWorkday.self, AddWorkdays.self])
 
     struct CalendarOptions: ParsableArguments {
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Directory of working-day calendar files (env GONGKAI_CALENDAR; default deploy/calendar).")
+        @Option(help: "Directory of <YYYY>.yaml files added over the built-in 2019–2026 (env GONGKAI_CALENDAR; default none).")
         var calendar: String?
 
         func load() throws -> WorkCalendar {
             let settings = try global.settings(["calendar": calendar])
-            return try WorkCalendar.load(directory: settings.calendar)
+            return try WorkCalendar.standard(adding: settings.calendar)
         }
     }
 

@@ -139,26 +139,64 @@ struct CLITests {
     }
 }
 
+/// The calendar travels with the binary: every test here runs it in a fresh
+/// temporary directory, outside the repository, with no calendar configured.
 @Suite("gongkai calendar")
 struct CalendarCLITests {
-    static let calendarDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("deploy/calendar").path
+    let directory: URL
+    let cli: CLIProcess
 
-    @Test func answersFromTheShippedCalendar() async throws {
-        let cli = CLIProcess(directory: try CLIProcess.temporaryDirectory())
-        let saturday = try await cli.run(["calendar", "is-workday", "2024-10-12", "--calendar", Self.calendarDirectory, "--json"])
-        #expect(saturday.status == 0)
-        #expect(saturday.stdout.contains("\"workday\" : true"))
-        let eve = try await cli.run(["calendar", "is-workday", "2025-01-28", "--calendar", Self.calendarDirectory])
+    init() throws {
+        directory = try CLIProcess.temporaryDirectory()
+        cli = CLIProcess(directory: directory)
+    }
+
+    @Test func answersFromTheEmbeddedCalendarOutsideTheRepository() async throws {
+        let national = try await cli.run(["calendar", "is-workday", "2026-10-01", "--json"])
+        #expect(national.status == 0, "\(national.stderr)")
+        #expect(national.stdout.contains("\"workday\" : false"))
+        // 2026-10-10 is a Saturday the 国庆节 arrangement makes a working day (调休).
+        let makeup = try await cli.run(["calendar", "is-workday", "2026-10-10", "--json"])
+        #expect(makeup.stdout.contains("\"workday\" : true"))
+        let saturday = try await cli.run(["calendar", "is-workday", "2024-10-12"])
+        #expect(saturday.stdout.contains("is a working day"))
+        let eve = try await cli.run(["calendar", "is-workday", "2025-01-28"])
         #expect(eve.stdout.contains("is not a working day"))
         // 7 working days after 2025-09-26 (Fri): 9-28 (makeup Sun) 9-29 9-30, then 10-1..10-8 off, 10-9 10-10 10-11 (makeup Sat) 10-13.
-        let added = try await cli.run(["calendar", "add-workdays", "2025-09-26", "7", "--calendar", Self.calendarDirectory])
+        let added = try await cli.run(["calendar", "add-workdays", "2025-09-26", "7"])
         #expect(added.status == 0)
         #expect(added.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2025-10-13")
-        let missing = try await cli.run(["calendar", "is-workday", "2031-05-06", "--calendar", Self.calendarDirectory])
+        let missing = try await cli.run(["calendar", "is-workday", "2031-05-06"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("2031.yaml"))
-        let bad = try await cli.run(["calendar", "is-workday", "2025-02-30", "--calendar", Self.calendarDirectory])
+        let bad = try await cli.run(["calendar", "is-workday", "2025-02-30"])
         #expect(bad.status == 1)
+    }
+
+    @Test func statusCountsDeadlinesOutsideTheRepository() async throws {
+        let penalty = SampleDisclosures.penaltyOnNaturalPerson
+        let item = String(decoding: try JSONEncoder().encode(penalty), as: UTF8.self)
+        #expect(try await cli.run(["submit", "-"], stdin: item).status == 0)
+        // Decided on 2026-10-20 (Tue): 7 working days end on Thursday 2026-10-29.
+        let status = try await cli.run(["status", penalty.id])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("due       2026-10-29"))
+        #expect(!status.stdout.contains("no working-day calendar"))
+    }
+
+    @Test func aConfiguredDirectoryReplacesOneYearAndLeavesTheOthersEmbedded() async throws {
+        let calendar = directory.appendingPathComponent("calendar")
+        try FileManager.default.createDirectory(at: calendar, withIntermediateDirectories: true)
+        // A "corrected" 2026 without 国庆节: replaced whole, 10-01 becomes an ordinary Thursday.
+        try "year: 2026\nholidays:\n  - 2026-10-08\nworkdays: []\n".write(
+            to: calendar.appendingPathComponent("2026.yaml"), atomically: true, encoding: .utf8)
+        let configured = CLIProcess(directory: directory, environment: ["GONGKAI_CALENDAR": calendar.path])
+        #expect(try await configured.run(["calendar", "is-workday", "2026-10-01"]).stdout.contains("is a working day"))
+        #expect(try await configured.run(["calendar", "is-workday", "2026-10-08"]).stdout.contains("is not a working day"))
+        #expect(try await configured.run(["calendar", "is-workday", "2025-10-01"]).stdout.contains("is not a working day"))
+        let option = try await cli.run(["calendar", "is-workday", "2026-10-10", "--calendar", calendar.path])
+        #expect(option.stdout.contains("is not a working day"))  // the embedded makeup Saturday is gone
+        let missing = try await configured.run(["calendar", "is-workday", "2027-03-01"])
+        #expect(missing.stderr.contains("\(calendar.path)/2027.yaml"))
     }
 }

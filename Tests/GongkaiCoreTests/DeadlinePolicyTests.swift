@@ -2,14 +2,10 @@ import Foundation
 import GongkaiCore
 import Testing
 
-/// The legal deadlines against the real working-day calendar in deploy/calendar.
+/// The legal deadlines against the real working-day calendar gongkai embeds.
 @Suite("Deadline policy")
 struct DeadlinePolicyTests {
-    static let calendar: WorkCalendar = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return try! WorkCalendar.load(directory: root.appendingPathComponent("deploy/calendar").path)
-    }()
+    static let calendar = try! WorkCalendar.standard()
 
     static func day(_ text: String) -> CalendarDate { CalendarDate(text)! }
 

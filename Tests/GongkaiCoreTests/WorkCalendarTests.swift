@@ -30,25 +30,67 @@ private func withDirectory(_ files: [String: String], _ body: (String) throws ->
     try body(directory.path)
 }
 
-private let shippedDirectory = packageRoot.appendingPathComponent("deploy/calendar").path
+private let embeddedDirectory = packageRoot.appendingPathComponent("Sources/GongkaiCore/Calendar").path
 
 @Suite struct WorkCalendarTests {
     let calendar: WorkCalendar
 
     init() throws {
-        calendar = try WorkCalendar.load(directory: shippedDirectory)
+        calendar = try WorkCalendar.standard()
     }
 
-    @Test func shipsEveryYearFrom2019Through2026() throws {
+    @Test func embedsEveryYearFrom2019Through2026() throws {
         #expect(calendar.years == 2019...2026)
         for year in 2019...2026 {
-            let path = "\(shippedDirectory)/\(year).yaml"
+            let path = "\(embeddedDirectory)/\(year).yaml"
             let text = try String(contentsOfFile: path, encoding: .utf8)
             let parsed = try YearCalendar.parse(text, file: path, expectedYear: year)
             #expect(parsed.year == year)
             #expect(parsed.holidays.count >= 20, "\(year) has only \(parsed.holidays.count) holidays")
             #expect(!parsed.workdays.isEmpty, "\(year)")
             #expect(text.contains("国办发明电〔"), "\(year).yaml must name its source notice")
+        }
+    }
+
+    /// SwiftPM embeds every file of the directory, but each must be listed by
+    /// hand: a year added to one and not the other fails here.
+    @Test func theEmbeddedListIsTheDirectoryByteForByte() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: embeddedDirectory).filter { !$0.hasPrefix(".") }
+        #expect(WorkCalendar.embeddedFiles.map(\.name) == names.sorted())
+        for (name, bytes) in WorkCalendar.embeddedFiles {
+            let file = try Data(contentsOf: URL(fileURLWithPath: "\(embeddedDirectory)/\(name)"))
+            #expect(bytes == [UInt8](file), "\(name)")
+        }
+        #expect(try WorkCalendar.embeddedYears() == WorkCalendar.years(in: embeddedDirectory))
+    }
+
+    @Test func aDirectoryAddsAYearAndReplacesOneWholeLeavingTheOthersEmbedded() throws {
+        // 2026-10-08 is a working day by the notice; this "corrected" 2026 makes it a day off and
+        // drops every other exception, so a replaced year cannot be mistaken for a merged one.
+        let corrected = "year: 2026\nholidays:\n  - 2026-10-08\nworkdays: []\n"
+        let added = "year: 2027\nholidays:\n  - 2027-01-01\nworkdays:\n  - 2027-01-03\n"
+        try withDirectory(["2026.yaml": corrected, "2027.yaml": added]) { directory in
+            let merged = try WorkCalendar.standard(adding: directory)
+            #expect(merged.years == 2019...2027)
+            #expect(try !merged.isWorkday(day("2026-10-08")))
+            #expect(try merged.isWorkday(day("2026-10-01")))  // 国庆节 is not in the corrected file
+            #expect(try !merged.isWorkday(day("2027-01-01")))
+            #expect(try merged.isWorkday(day("2027-01-03")))  // a Sunday the file makes a working day
+            #expect(try !merged.isWorkday(day("2025-10-01")))  // 2025 is still the embedded one
+            #expect(try merged.isWorkday(day("2025-09-28")))
+            let missing = thrown { _ = try merged.isWorkday(day("2028-03-01")) }
+            #expect(missing?.message == "no working-day calendar for 2028: add \(directory)/2028.yaml from the State Council notice")
+        }
+    }
+
+    @Test func anAbsentDirectoryAddsNothingButABadFileIsAnError() throws {
+        let absent = try WorkCalendar.standard(adding: "/nonexistent/gongkai-calendar")
+        #expect(absent.years == 2019...2026)
+        #expect(thrown { _ = try absent.isWorkday(day("2027-01-04")) }?.message.contains("/nonexistent/gongkai-calendar/2027.yaml") == true)
+        try withDirectory(["2026.yaml": "year: 2026\nholidays:\n  - 2026-02-30\nworkdays: []\n"]) { directory in
+            let error = thrown { _ = try WorkCalendar.standard(adding: directory) }
+            #expect(error?.code == .configuration)
+            #expect(error?.message.hasPrefix("\(directory)/2026.yaml:3:") == true)
         }
     }
 
@@ -198,7 +240,7 @@ private let shippedDirectory = packageRoot.appendingPathComponent("deploy/calend
     @Test func yearsWithoutDataThrowInsteadOfGuessing() {
         let missing2027 = GongkaiError(
             .configuration,
-            "no working-day calendar for 2027: add deploy/calendar/2027.yaml from the State Council notice",
+            "no working-day calendar for 2027: add 2027.yaml from the State Council notice to a directory and name it in the calendar setting (GONGKAI_CALENDAR)",
             field: "calendar")
         #expect(thrown { _ = try calendar.isWorkday(day("2027-01-04")) } == missing2027)
         #expect(thrown { _ = try calendar.addWorkdays(1, to: day("2026-12-31")) } == missing2027)
@@ -207,20 +249,20 @@ private let shippedDirectory = packageRoot.appendingPathComponent("deploy/calend
         #expect(thrown { _ = try calendar.workdays(from: day("2026-12-01"), to: day("2027-01-10")) } == missing2027)
         #expect(thrown { _ = try calendar.workdays(from: day("2027-01-10"), to: day("2026-12-01")) } == missing2027)
         let before = thrown { _ = try calendar.isWorkday(day("2018-12-31")) }
-        #expect(before?.message.contains("deploy/calendar/2018.yaml") == true)
+        #expect(before?.message.contains("add 2018.yaml") == true)
         #expect(before?.field == "calendar")
         #expect(thrown { _ = try calendar.workdays(from: day("2018-12-30"), to: day("2019-01-05")) } == before)
     }
 
     @Test func gapsBetweenYearsAreMissingYearsToo() throws {
         func year(_ year: Int) throws -> YearCalendar {
-            let path = "\(shippedDirectory)/\(year).yaml"
+            let path = "\(embeddedDirectory)/\(year).yaml"
             return try YearCalendar.parse(String(contentsOfFile: path, encoding: .utf8), file: path)
         }
         let gappy = WorkCalendar(years: [try year(2026), try year(2024)])
         #expect(gappy.years == 2024...2026)
-        let missing2025 = WorkCalendar.missingYear(2025)
-        #expect(missing2025.message.contains("deploy/calendar/2025.yaml"))
+        let missing2025 = gappy.missingYear(2025)
+        #expect(missing2025.message.contains("add 2025.yaml"))
         #expect(thrown { _ = try gappy.isWorkday(day("2025-06-03")) } == missing2025)
         #expect(thrown { _ = try gappy.addWorkdays(5, to: day("2024-12-30")) } == missing2025)
         #expect(thrown { _ = try gappy.addWorkdays(1000, to: day("2024-12-30")) } == missing2025)

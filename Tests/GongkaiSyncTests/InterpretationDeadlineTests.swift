@@ -16,11 +16,7 @@ struct InterpretationDeadlineTests {
         func now() -> Int64 { millis }
     }
 
-    static let calendar: WorkCalendar = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return try! WorkCalendar.load(directory: root.appendingPathComponent("deploy/calendar").path)
-    }()
+    static let calendar = try! WorkCalendar.standard()
 
     /// Noon in Beijing on `day`, as Unix milliseconds.
     static func noon(_ day: CalendarDate) -> Int64 { Int64(day.dayNumber) * 86_400_000 + 4 * 3_600_000 }

@@ -20,11 +20,7 @@ struct MetricsTests {
         func now() -> Int64 { millis }
     }
 
-    static let calendar: WorkCalendar = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return try! WorkCalendar.load(directory: root.appendingPathComponent("deploy/calendar").path)
-    }()
+    static let calendar: WorkCalendar = try! WorkCalendar.standard()
 
     static let silent = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
