@@ -32,7 +32,7 @@ extension Bench {
             let (token, _) = try await tokens.create(name: "bench", role: .submit, actor: "bench")
             let server = GongkaiServer(console: console, tokens: tokens, logger: logger, readiness: {})
             let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-            let app = server.application(address: "127.0.0.1", port: 0, onRunning: { portContinuation.yield($0) })
+            let app = try server.application(address: "127.0.0.1", port: 0, onRunning: { portContinuation.yield($0) })
             let group = ServiceGroup(services: [app], logger: logger)
             let engine = try engine(store: run.store, channels: channels, environment: environment, logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { tasks in

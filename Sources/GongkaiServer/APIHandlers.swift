@@ -134,15 +134,7 @@ struct APIHandlers: Sendable {
         let query = request.uri.queryParameters
         let channel = query["channel"].map(String.init)
         if let channel { _ = try console.channel(channel) }
-        let states = try query.getAll("state").map { text -> DeliveryState in
-            guard let state = DeliveryState(rawValue: String(text)) else {
-                throw GongkaiError(
-                    .invalidField,
-                    "unknown state \"\(text)\"; states: \(DeliveryState.allCases.map(\.rawValue).joined(separator: ", "))",
-                    field: "state")
-            }
-            return state
-        }
+        let states = try query.getAll("state").map { try Parse.state(String($0)) }
         let limit = try intParameter(query["limit"].map(String.init), name: "limit", default: 100, range: 1...1_000)
         var rows = try await console.store.deliveries(
             DeliveryFilter(
@@ -174,6 +166,60 @@ struct APIHandlers: Sendable {
         let body = try await decode(Body.self, request, context, emptyAllowed: true)
         try await acting(context).setPaused(id, paused: paused, reason: body?.reason)
         return json(["channel": id, "state": paused ? "paused" : "running"])
+    }
+
+    /// Re-queues a channel's dead (or retrying) deliveries, as `gongkai recover`.
+    func recover(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        struct Body: Decodable {
+            var states: [String]?
+            var since: String?
+        }
+        let id = try context.parameters.require("id")
+        _ = try console.channel(id)
+        let body = try await decode(Body.self, request, context, emptyAllowed: true) ?? Body()
+        let states = try (body.states ?? ["dead"]).map { try Parse.state($0, field: "states") }
+        guard !states.isEmpty else {
+            throw GongkaiError(.invalidField, "states must name at least one state: dead or retrying", channel: id, field: "states")
+        }
+        let since = try body.since.map { try Parse.time($0, now: console.clock.now(), field: "since") }
+        let count = try await acting(context).recover(channelID: id, states: states, since: since)
+        return json(RecoverBody(channel: id, requeued: count))
+    }
+
+    /// Checks a channel's configuration, credentials and reachability without publishing, as
+    /// `gongkai channels test`; `200` whatever the checks found, which they say each.
+    func testChannel(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let definition = try console.channel(id)
+        return json(await ChannelTester.test(definition, environment: server.environment))
+    }
+
+    /// Starts a reconciliation: `202` with where its status will be.
+    func startReconciliation(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        struct Body: Decodable {
+            var channel: String?
+            var repair: Bool?
+        }
+        guard let reconciliations = server.reconciliations else {
+            throw GongkaiError(.conflict, "this server does not run reconciliations", field: "reconcile")
+        }
+        let body = try await decode(Body.self, request, context, emptyAllowed: true) ?? Body()
+        if let channel = body.channel { _ = try console.channel(channel) }
+        let run = try await reconciliations.start(
+            channel: body.channel, repair: body.repair ?? false, actor: context.caller?.actor ?? "api:anonymous")
+        var response = json(run, status: .accepted)
+        response.headers[.location] = "/v1/reconcile/runs/\(run.id)"
+        return response
+    }
+
+    func reconciliation(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let run = await server.reconciliations?.run(id: id) else {
+            throw Problem(
+                .notFound, code: "unknown-reconciliation",
+                detail: "no reconciliation \(id) in this process (runs are remembered until it restarts)", field: "id")
+        }
+        return json(run)
     }
 
     func audit(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -291,6 +337,12 @@ struct ItemStatusBody: Encodable {
         self.item = item
         self.deliveries = deliveries.map { Delivery(delivery: $0, deadline: deadlines[$0.id]) }
     }
+}
+
+/// `POST /v1/channels/{id}/recover`: how many deliveries went back to the queue.
+struct RecoverBody: Encodable {
+    var channel: String
+    var requeued: Int
 }
 
 /// One page of `GET /v1/deliveries`; `nextCursor` is absent on the last page.

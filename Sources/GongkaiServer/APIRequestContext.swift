@@ -1,7 +1,7 @@
 public import Hummingbird
 public import GongkaiStore
 import Logging
-public import NIOCore
+import NIOCore
 
 /// Who is calling, once their bearer token has been checked.
 public struct APICaller: Sendable {

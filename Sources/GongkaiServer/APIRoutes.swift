@@ -1,7 +1,7 @@
 import Foundation
 public import GongkaiStore
 public import HTTPTypes
-public import Hummingbird
+import Hummingbird
 
 /// One operation of the API: method, path (in OpenAPI's `{name}` form), who may call it.
 public struct APIRoute: Sendable {
@@ -48,8 +48,20 @@ public enum APIRoutes {
         APIRoute(method: .post, path: "/v1/channels/{id}/resume", roles: operators) { h, r, c in
             try await h.pause(r, c, paused: false)
         },
+        APIRoute(method: .post, path: "/v1/channels/{id}/recover", roles: operators) { h, r, c in
+            try await h.recover(r, c)
+        },
+        APIRoute(method: .post, path: "/v1/channels/{id}/test", roles: operators) { h, r, c in
+            try await h.testChannel(r, c)
+        },
         APIRoute(method: .get, path: "/v1/audit", roles: readers) { h, r, c in try await h.audit(r, c) },
         APIRoute(method: .get, path: "/v1/reports/annual", roles: readers) { h, r, c in try await h.annualReport(r, c) },
         APIRoute(method: .get, path: "/v1/reconcile/last", roles: readers) { h, r, c in try h.lastReconciliation(r, c) },
+        APIRoute(method: .post, path: "/v1/reconcile", roles: operators) { h, r, c in
+            try await h.startReconciliation(r, c)
+        },
+        APIRoute(method: .get, path: "/v1/reconcile/runs/{id}", roles: readers) { h, r, c in
+            try await h.reconciliation(r, c)
+        },
     ]
 }

@@ -1,5 +1,5 @@
-public import Foundation
-public import GongkaiCore
+import Foundation
+import GongkaiCore
 public import GongkaiMonitoring
 public import GongkaiService
 public import GongkaiStore
@@ -8,6 +8,8 @@ public import Logging
 public import GongkaiChannels
 public import ServiceLifecycle
 import NIOCore
+public import NIOSSL
+import HummingbirdTLS
 
 /// The HTTP face of gongkai: API v1 for the agency's systems, `/healthz` and
 /// `/readyz` for monitoring. Every route calls the same use cases as the CLI
@@ -27,6 +29,10 @@ public struct GongkaiServer: Sendable {
     public var lastReportPath: String?
     /// What `/metrics` shows: the process's registry unless a test brings its own.
     public var metrics: GongkaiMetrics = .process
+    /// Runs `POST /v1/reconcile`; nil where this server does not reconcile (the route then answers 409).
+    public var reconciliations: ReconcileRequests?
+    /// Where channel credentials are resolved for `POST /v1/channels/{id}/test`.
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
 
     public init(
         console: OutboxConsole, tokens: TokenAuthority, logger: Logger, lastReportPath: String? = nil,
@@ -39,15 +45,19 @@ public struct GongkaiServer: Sendable {
         self.readiness = readiness
     }
 
-    /// The Hummingbird application on `address:port` (port 0: any free port, reported to `onRunning`).
+    /// The Hummingbird application on `address:port` (port 0: any free port, reported to `onRunning`),
+    /// over HTTPS when `tls` is given; with the reconciliation queue among its services.
     public func application(
-        address: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+        address: String, port: Int, tls: TLSConfiguration? = nil,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
         Application(
             router: router(),
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: ApplicationConfiguration(
                 address: .hostname(address, port: port), serverName: "gongkai",
                 availableConnectionsDelegate: nil),
+            services: reconciliations.map { [$0.service] } ?? [],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }
@@ -102,17 +112,27 @@ extension GongkaiServer {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> any Service {
         let console = try OutboxConsole(settings, store: database.store, channels: channels, actor: "api")
-        let server = GongkaiServer(
+        var server = GongkaiServer(
             console: console, tokens: try TokenAuthority(outbox: database.store), logger: logger,
             lastReportPath: settings.lastReportPath,
             readiness: {
                 _ = try await database.prepare()
                 _ = try await database.store.channelPauses()
             })
-        return server.application(
-            address: settings.serverAddress, port: settings.serverPort ?? defaultPort,
+        server.reconciliations = ReconcileRequests { channel, repair, actor in
+            try await ReconcileRun.run(
+                settings: settings, store: database.store, channels: channels, channelFilter: channel, repair: repair,
+                actor: actor)
+        }
+        let tls = try ServerTLS.configuration(settings)
+        return try server.application(
+            address: settings.serverAddress, port: settings.serverPort ?? defaultPort, tls: tls,
             onRunning: { port in
-                logger.info("HTTP API listening", metadata: ["address": "\(settings.serverAddress)", "port": "\(port)"])
+                logger.info(
+                    "HTTP API listening",
+                    metadata: [
+                        "address": "\(settings.serverAddress)", "port": "\(port)", "scheme": "\(tls == nil ? "http" : "https")",
+                    ])
                 await onRunning(port)
             })
     }

@@ -36,6 +36,9 @@ public struct GongkaiSettings: Sendable, Equatable {
     public var serverAddress = "127.0.0.1"
     /// The API's port (8470 by default; 0 picks a free one); nil (`off`) runs the daemon without it.
     public var serverPort: Int? = 8470
+    /// The PEM certificate chain and private key the API serves HTTPS with; both or neither.
+    public var serverTLSCertificate: String?
+    public var serverTLSKey: String?
     /// Where the settings file was read from, if one was.
     public var configFile: String?
 
@@ -71,6 +74,8 @@ public struct GongkaiSettings: Sendable, Equatable {
         Key(file: "reconcile.lastReport", environment: "GONGKAI_RECONCILE_LAST_REPORT", option: "--last-report", help: "file keeping the last reconciliation report (default <database>.reconcile.json)"),
         Key(file: "server.address", environment: "GONGKAI_SERVER_ADDRESS", option: "--server-address", help: "interface the HTTP API listens on (default 127.0.0.1)"),
         Key(file: "server.port", environment: "GONGKAI_SERVER_PORT", option: "--server-port", help: "port of the HTTP API (default 8470; off: the daemon serves no API)"),
+        Key(file: "server.tlsCertificate", environment: "GONGKAI_SERVER_TLS_CERTIFICATE", option: "--server-tls-certificate", help: "PEM certificate chain: with server.tlsKey the API serves HTTPS"),
+        Key(file: "server.tlsKey", environment: "GONGKAI_SERVER_TLS_KEY", option: "--server-tls-key", help: "PEM private key of server.tlsCertificate"),
     ]
 
     /// The file `gongkai reconcile --last` reads.
@@ -178,6 +183,9 @@ public struct GongkaiSettings: Sendable, Equatable {
                 guard let number = Int(value), (0...65_535).contains(number) else { throw invalid("must be 0 to 65535, or off") }
                 serverPort = number
             }
+        case "server.tlsCertificate", "server.tlsKey":
+            guard !value.isEmpty else { throw invalid("must be a file path") }
+            if key.file == "server.tlsKey" { serverTLSKey = value } else { serverTLSCertificate = value }
         default:
             break
         }

@@ -1,5 +1,5 @@
-public import Foundation
-public import GongkaiCore
+import Foundation
+import GongkaiCore
 import GRDB
 import PostgresNIO
 

@@ -17,17 +17,16 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(help: "Time allowed to drain in-flight sends on SIGTERM, e.g. 30s (env GONGKAI_SHUTDOWN_GRACE).") var shutdownGrace: String?
     @Option(help: "Reconcile every channel this often and keep the report, e.g. 1h; 0 = never (env GONGKAI_RECONCILE_INTERVAL).")
     var reconcileInterval: String?
-    @Option(help: "Interface the HTTP API listens on (env GONGKAI_SERVER_ADDRESS; default 127.0.0.1).") var serverAddress: String?
-    @Option(help: "Port of the HTTP API; 0 picks a free one; off serves none (env GONGKAI_SERVER_PORT; default 8470).")
-    var serverPort: String?
+    @OptionGroup var server: ServerOptions
 
     func run() async throws {
         try await reporting {
-            let settings = try global.settings([
-                "daemon.workerID": workerID, "daemon.pollInterval": pollInterval, "daemon.lease": lease,
-                "daemon.claimBatch": claimBatch, "daemon.shutdownGrace": shutdownGrace,
-                "reconcile.interval": reconcileInterval, "server.address": serverAddress, "server.port": serverPort,
-            ])
+            let settings = try global.settings(
+                [
+                    "daemon.workerID": workerID, "daemon.pollInterval": pollInterval, "daemon.lease": lease,
+                    "daemon.claimBatch": claimBatch, "daemon.shutdownGrace": shutdownGrace,
+                    "reconcile.interval": reconcileInterval,
+                ].merging(server.settings) { $1 })
             let logger = global.logger(settings)
             try await Daemon.run(settings: settings, logger: logger) { database, channels in
                 try GongkaiServer.service(settings: settings, database: database, channels: channels, logger: logger)

@@ -80,7 +80,7 @@ struct RecoverCommand: AsyncParsableCommand {
     func run() async throws {
         try await reporting(json: json) {
             try await OutboxConsole.with(try global.settings()) { console in
-                let states = try state.map(Parse.state)
+                let states = try state.map { try Parse.state($0) }
                 let sinceMillis = try since.map { try Parse.time($0, now: console.clock.now()) }
                 let count = try await console.recover(channelID: channel, states: states, since: sinceMillis)
                 if json { printJSON(["requeued": count]) } else { print("re-queued \(count) deliveries on \(channel)") }

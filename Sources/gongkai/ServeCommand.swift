@@ -17,12 +17,11 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: ExitStatus.helpText)
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Interface to listen on (env GONGKAI_SERVER_ADDRESS; default 127.0.0.1).") var serverAddress: String?
-    @Option(help: "Port to listen on; 0 picks a free one (env GONGKAI_SERVER_PORT; default 8470).") var serverPort: String?
+    @OptionGroup var server: ServerOptions
 
     func run() async throws {
         try await reporting {
-            var settings = try global.settings(["server.address": serverAddress, "server.port": serverPort])
+            var settings = try global.settings(server.settings)
             if settings.serverPort == nil { settings.serverPort = GongkaiServer.defaultPort }
             let logger = global.logger(settings)
             let channels = try ChannelFileLoader.load(directory: settings.channels)

@@ -22,7 +22,7 @@ struct StatusCommand: AsyncParsableCommand {
         try await reporting(json: json) {
             try await OutboxConsole.with(try global.settings()) { console in
                 if let channel { _ = try console.channel(channel) }
-                let states = try state.map(Parse.state)
+                let states = try state.map { try Parse.state($0) }
                 if let id {
                     let (item, deliveries) = try await console.itemStatus(id)
                     let shown = deliveries.filter { channel == nil || $0.channelID == channel }

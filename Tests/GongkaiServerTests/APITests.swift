@@ -8,6 +8,7 @@ import GongkaiStore
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import ServiceLifecycle
 import Testing
 
@@ -25,21 +26,39 @@ final class APIHarness: Sendable {
     static let channel = ChannelDefinition(
         id: "hook", kind: .webhook, endpoint: "http://127.0.0.1:9/hook", secret: .environment("API_TEST_SECRET"))
 
-    init() async throws {
+    let reconciliations: ReconcileRequests
+    let settings: GongkaiSettings
+
+    /// `tls`: serve HTTPS with that configuration (`base` is then an https URL).
+    init(tls: TLSConfiguration? = nil) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gongkai-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try SQLiteOutboxStore(path: directory.appendingPathComponent("outbox.sqlite").path)
+        var settings = GongkaiSettings()
+        settings.database = directory.appendingPathComponent("outbox.sqlite").path
+        self.settings = settings
+        store = try SQLiteOutboxStore(path: settings.database)
         tokens = TokenAuthority(store: store)
         let console = OutboxConsole(store: store, channels: [Self.channel], actor: "api")
-        let server = GongkaiServer(console: console, tokens: tokens, logger: Self.logger, readiness: {})
+        var server = GongkaiServer(
+            console: console, tokens: tokens, logger: Self.logger, lastReportPath: settings.lastReportPath, readiness: {})
+        let store = store
+        let fixed = settings
+        reconciliations = ReconcileRequests { channel, repair, actor in
+            try await ReconcileRun.run(
+                settings: fixed, store: store, channels: [Self.channel], channelFilter: channel, repair: repair,
+                actor: actor, environment: ["API_TEST_SECRET": "whsec_c2VjcmV0LWZvci10ZXN0cy0wMTIzNDU2Nzg5YWI="])
+        }
+        server.reconciliations = reconciliations
+        server.environment = ["API_TEST_SECRET": "whsec_c2VjcmV0LWZvci10ZXN0cy0wMTIzNDU2Nzg5YWI="]
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = server.application(address: "127.0.0.1", port: 0, onRunning: { port in continuation.yield(port) })
+        let app = try server.application(
+            address: "127.0.0.1", port: 0, tls: tls, onRunning: { port in continuation.yield(port) })
         let group = ServiceGroup(services: [app], logger: Self.logger)
         self.group = group
         runTask = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
-        base = "http://127.0.0.1:\(port)"
+        base = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)"
     }
 
     func stop() async {
@@ -58,16 +77,17 @@ final class APIHarness: Sendable {
 
     func call(
         _ method: HTTPMethod, _ path: String, token: String? = nil, body: [UInt8]? = nil,
-        contentType: String? = "application/json"
+        contentType: String? = "application/json", client: HTTPClient = .shared, base: String? = nil,
+        timeout: TimeAmount = .seconds(10)
     ) async throws -> Reply {
-        var request = HTTPClientRequest(url: base + path)
+        var request = HTTPClientRequest(url: (base ?? self.base) + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await client.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 32 << 20)
         return Reply(
             status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"),
