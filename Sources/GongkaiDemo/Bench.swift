@@ -46,7 +46,7 @@ public enum Bench {
 
     /// A part of the run that can be measured on its own.
     public enum Phase: String, CaseIterable, Sendable {
-        case submit, e2e, bookkeeping, bare, latency, faults, reconcile, api
+        case submit, e2e, bookkeeping, bare, latency, faults, reconcile, api, metrics
     }
 
     public static func run(_ options: Options) async throws {
@@ -157,6 +157,9 @@ public enum Bench {
         // 2c. The bookkeeping alone: claim and acknowledge, no HTTP.
         if phases.contains(.api) {
             try await apiPhase(options: options, channels: noFaultChannels, environment: environment, logger: logger)
+        }
+        if phases.contains(.metrics) {
+            try await metricsPhase(options: options, channels: noFaultChannels, items: items, logger: logger)
         }
         if phases.contains(.bookkeeping) {
             try await withWorkspace(options) { run0 in

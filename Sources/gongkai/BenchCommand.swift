@@ -22,14 +22,14 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Run only the reconcile phase (same as --phase reconcile).") var onlyReconcile = false
     @Option(
         name: .customLong("phase"),
-        help: "Run only this phase; repeat for several: submit, e2e (includes submit), bookkeeping, bare, latency, faults, reconcile.")
+        help: "Run only this phase; repeat for several: submit, e2e (includes submit), bookkeeping, bare, latency, faults, reconcile, api, metrics.")
     var phases: [Bench.Phase] = []
     @Option(help: "Measure on PostgreSQL: postgres://user@host:5432/database (each phase gets a gongkai_bench_ schema of its own, dropped after; password from GONGKAI_DATABASE_PASSWORD). Default: temporary SQLite files.")
     var database: String?
     @Option(help: "File holding the PostgreSQL password (env GONGKAI_DATABASE_PASSWORD_FILE).") var databasePasswordFile: String?
     @Option(help: "Also run the e2e phase with this many engines, each with its own connections, on one outbox.")
     var daemons: Int = 1
-    @Option(help: "Also run the e2e phase after filling the outbox with this many delivered rows (e.g. 1000000).")
+    @Option(help: "Also run the e2e phase after filling the outbox with this many delivered rows (e.g. 1000000); the metrics phase's store holds this many (default 1000000).")
     var preload: Int = 0
 
     func run() async throws {
