@@ -40,10 +40,15 @@ public struct DingTalkRobotAdapter: ChannelAdapter {
         let window = try RobotSender.window(definition, perMinute: messagesPerMinute)
         let backoff = try RobotSender.throttleBackoff(definition, default: 600_000)
         let reply = RobotReply(
-            platform: "DingTalk", codeKey: "errcode", messageKey: "errmsg", throttleCodes: [130101],
+            // 130101: this robot over 20 a minute; 410100: the platform throttling (发送速度太快而限流).
+            // Both pass: hold and retry later (open.dingtalk.com, custom robot error codes).
+            platform: "DingTalk", codeKey: "errcode", messageKey: "errmsg", throttleCodes: [130101, 410100],
             configurationCodes: [
                 300001:
                     "the access token is wrong or the robot was removed; an operator must fix credentials.accessToken",
+                300005:
+                    "the request carried no access token the platform knows (missing, or the robot was deleted); "
+                    + "an operator must fix credentials.accessToken",
                 310000:
                     "the signature, keyword or IP allow-list check failed; an operator must fix credentials.signSecret, "
                     + "the robot's security settings or this server's clock",

@@ -53,6 +53,8 @@ final class RobotEndpoint: SimulatorEndpoint, Sendable {
             return .json([dialect.messageKey: "system busy"], status: HTTPResponseStatus(statusCode: status))
         case .throttle:
             return reject(.injectedThrottle)
+        case .platformThrottle:
+            return reject(.injectedPlatformThrottle)
         case .drop:
             count(.injectedDrop)
             return .dropped
@@ -71,9 +73,11 @@ final class RobotEndpoint: SimulatorEndpoint, Sendable {
         let tolerance = state.withLockedValue { $0.limits.toleranceMilliseconds }
         switch dialect {
         case .wecom:
-            return request.query["key"] == token ? nil : .badCredential
+            guard let given = request.query["key"], !given.isEmpty else { return .missingCredential }
+            return given == token ? nil : .badCredential
         case .dingtalk:
-            guard request.query["access_token"] == token else { return .badCredential }
+            guard let given = request.query["access_token"], !given.isEmpty else { return .missingCredential }
+            guard given == token else { return .badCredential }
             guard let text = request.query["timestamp"], let timestamp = Int64(text), abs(now - timestamp) <= tolerance
             else { return .staleTimestamp }
             let mac = HMAC<SHA256>.authenticationCode(

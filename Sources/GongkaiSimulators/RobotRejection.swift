@@ -3,6 +3,8 @@
 public enum RobotRejection: String, Sendable, CaseIterable {
     /// Wrong WeCom key, DingTalk access token or Feishu hook token.
     case badCredential = "bad-credential"
+    /// No credential at all (DingTalk: no `access_token` parameter, 300005).
+    case missingCredential = "missing-credential"
     /// The signature does not match the secret.
     case badSignature = "bad-signature"
     /// The signed timestamp is missing or outside the tolerance.
@@ -16,5 +18,7 @@ public enum RobotRejection: String, Sendable, CaseIterable {
     /// Injected faults.
     case injectedServerError = "injected-server-error"
     case injectedThrottle = "injected-throttle"
+    /// The platform's own overload answer, beyond one robot's window (DingTalk 410100).
+    case injectedPlatformThrottle = "injected-platform-throttle"
     case injectedDrop = "injected-drop"
 }

@@ -6,6 +6,8 @@ public enum RobotScriptedFault: Sendable, Hashable {
     case serverError(status: Int = 503)
     /// Answer the platform's throttle code without recording.
     case throttle
+    /// Answer the platform's overload code (DingTalk 410100, 发送速度太快而限流) without recording.
+    case platformThrottle
     /// Close the connection without an answer, without recording.
     case drop
     /// Record the message, then answer only after this long.
