@@ -137,11 +137,21 @@ public struct WebhookAdapter: ChannelAdapter {
         PlatformHTTP.classify(transportError: error, itemID: request.itemID, channelID: request.channelID)
     }
 
+    /// The receiver's answer as the Standard Webhooks specification reads it
+    /// (github.com/standard-webhooks/standard-webhooks, spec/standard-webhooks.md,
+    /// "Delivery success and failure"): 429, 502 and 504 mean the
+    /// receiver is overloaded, so back off as for a throttle (the retry waits at
+    /// least the channel's `minimumThrottleDelay`); other statuses as usual.
     static func classify(status: Int, retryAfter: String?, excerpt: String, request: DeliveryRequest, now: Int64)
         -> DeliveryError
     {
-        PlatformHTTP.classify(
+        var error = PlatformHTTP.classify(
             status: status, retryAfter: retryAfter, detail: excerpt, itemID: request.itemID, channelID: request.channelID,
             now: now)
+        if status == 502 || status == 504 {
+            error.failure.throttled = true
+            error.failure.message += " (the receiver is overloaded: backing off)"
+        }
+        return error
     }
 }
