@@ -248,7 +248,16 @@ public struct WeChatAdapter: ChannelAdapter {
             "thumb_media_id": thumbMediaID, "need_open_comment": 0, "only_fans_can_comment": 0,
         ]
         if let author { fields["author"] = author }
-        if let source = article.contentSourceURL { fields["content_source_url"] = source }
+        if let source = article.contentSourceURL {
+            // draft/add: content_source_url (阅读原文) is at most 1 KB.
+            guard source.utf8.count <= Self.maxContentSourceURLBytes else {
+                throw failure(
+                    permanent: true,
+                    "the portal URL (canonicalURL, 阅读原文) is \(source.utf8.count) bytes; WeChat takes at most "
+                        + "\(Self.maxContentSourceURLBytes) in content_source_url", itemID)
+            }
+            fields["content_source_url"] = source
+        }
         let answer = try await call("/cgi-bin/draft/add", ["articles": [fields]], deadline: deadline, itemID: itemID)
         guard let mediaID = Self.string(answer["media_id"]) else {
             throw failure(permanent: false, "draft/add answered without a media_id", itemID)
@@ -362,6 +371,9 @@ public struct WeChatAdapter: ChannelAdapter {
         }
     }
 
+    /// draft/add's limit on `content_source_url`.
+    static let maxContentSourceURLBytes = 1_024
+
     /// Codes that mean "this access_token is not (or no longer) valid".
     static let tokenRefused: Set<Int> = [40001, 40014, 42001]
 
@@ -415,7 +427,14 @@ public struct WeChatAdapter: ChannelAdapter {
         case 45011:
             return SendFailure(
                 permanent: false, throttled: true, retryAfter: 60_000, message: "WeChat per-minute API quota reached, \(said)")
-        case 40001, 40014, 42001:
+        case 40001:
+            // 40001 is "AppSecret wrong or access_token invalid" (公众号 全局返回码): refused again with a
+            // token fetched a moment ago, retrying only spends the day's stable_token budget.
+            return SendFailure(
+                permanent: true,
+                message: "a freshly fetched access_token was refused too: check credentials.appSecret and the account's "
+                    + "IP whitelist (公众平台 → 设置与开发 → 基本配置 → IP白名单), \(said)")
+        case 40014, 42001:
             return SendFailure(permanent: false, message: "access_token refused again after one refresh, \(said)")
         case 40013:
             return SendFailure(permanent: true, message: "invalid AppID: check options.appID, \(said)")

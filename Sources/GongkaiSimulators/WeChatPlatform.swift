@@ -32,6 +32,8 @@ final class WeChatPlatform: SimulatorEndpoint {
         var lastForcedRefresh: Int64?
         var serial = 0
         var ipWhitelisted = true
+        /// Every token, even a fresh one, answered 40001 (a wrong AppSecret elsewhere, an IP list change).
+        var refuseEveryToken = false
         var permanentMedia: Set<String>
         var drafts: [String: Draft] = [:]
         var publishes: [String: Publish] = [:]
@@ -48,7 +50,7 @@ final class WeChatPlatform: SimulatorEndpoint {
     static let tokenLifetime: Int64 = 7_200_000
     /// In its last 5 minutes a token is replaced by a normal `stable_token` call (both stay valid).
     static let handover: Int64 = 300_000
-    static let limits = (title: 32, author: 16, digest: 128, content: 20_000)
+    static let limits = (title: 32, author: 16, digest: 128, content: 20_000, contentSourceURLBytes: 1_024)
     static let imageHost = "mmbiz.qpic.cn"
 
     let appID: String
@@ -184,7 +186,7 @@ final class WeChatPlatform: SimulatorEndpoint {
         guard let token, !token.isEmpty else {
             return reject(&state, "missing-token", errcode: 41001, "access_token missing")
         }
-        guard let issued = state.tokens[token], !issued.revoked, token != state.refusedToken else {
+        guard let issued = state.tokens[token], !issued.revoked, token != state.refusedToken, !state.refuseEveryToken else {
             return reject(&state, "invalid-token", errcode: 40001, "invalid credential, access_token is invalid or not latest")
         }
         guard currentTime(state) < issued.expiresAt else {
@@ -225,6 +227,11 @@ final class WeChatPlatform: SimulatorEndpoint {
             }
             guard state.permanentMedia.contains(thumb) else {
                 return reject(&state, "invalid-thumb", errcode: 40007, "invalid media_id")
+            }
+            // draft/add: content_source_url (阅读原文) at most 1 KB. The documentation gives no code
+            // for exceeding it; the simulator answers 40035 (不合法的参数, invalid args).
+            if let source = article["content_source_url"] as? String, source.utf8.count > Self.limits.contentSourceURLBytes {
+                return reject(&state, "source-url-too-long", errcode: 40035, "invalid args: content_source_url size out of limit")
             }
             var fields = ["title": title, "author": author, "digest": digest, "content": content, "thumb_media_id": thumb]
             if let source = article["content_source_url"] as? String { fields["content_source_url"] = source }

@@ -92,6 +92,12 @@ public final class WeChatSimulator: Sendable {
         }
     }
 
+    /// Answers every token with 40001, fresh ones too: what an account whose AppSecret
+    /// was reset elsewhere, or whose IP whitelist no longer has this server, looks like.
+    public func setRefusingEveryToken(_ refusing: Bool) {
+        platform.state.withLockedValue { $0.refuseEveryToken = refusing }
+    }
+
     /// Whether the caller's IP is in the account's whitelist (40164 otherwise).
     public func setIPWhitelisted(_ whitelisted: Bool) {
         platform.state.withLockedValue { $0.ipWhitelisted = whitelisted }

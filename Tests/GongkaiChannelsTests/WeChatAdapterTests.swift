@@ -153,6 +153,50 @@ struct WeChatAdapterTests {
         await adapter.shutdown()
     }
 
+    @Test("40001 for a freshly fetched token too stops retrying and names the AppSecret and IP whitelist")
+    func invalidCredentialAfterRefreshIsPermanent() async throws {
+        // Before this change the second 40001 was retryable: the delivery kept fetching tokens until retries ran out.
+        let fixture = try await WeChatFixture.start()
+        defer { Task { await fixture.stop() } }
+        let adapter = try fixture.adapter()
+        fixture.simulator.setRefusingEveryToken(true)
+        do {
+            _ = try await adapter.deliver(WeChatFixture.request(WeChatFixture.item("a")), deadline: WeChatFixture.deadline())
+            Issue.record("a refused token was accepted")
+        } catch {
+            #expect(error.failure.permanent)
+            #expect(error.failure.message.contains("credentials.appSecret"))
+            #expect(error.failure.message.contains("IP白名单"))
+            #expect(!error.failure.message.contains(WeChatFixture.appSecret))
+        }
+        // Two calls (the best-effort adoption search, then draft/add), each sent twice: with the
+        // cached token and once after a refresh (normal, then forced when normal hands back the same
+        // token); then it stops, and nothing is submitted.
+        #expect(fixture.simulator.rejectedCounts["invalid-token"] == 4)
+        #expect(fixture.simulator.callCount("stable_token") == 5)
+        #expect(fixture.simulator.callCount("draft/add") == 2)
+        #expect(fixture.simulator.callCount("freepublish/submit") == 0)
+        await adapter.shutdown()
+    }
+
+    @Test("a portal URL over 1 KB is refused before draft/add, naming the field (the simulator refuses one too: WeChatSimulatorTests)")
+    func contentSourceURLLimit() async throws {
+        let fixture = try await WeChatFixture.start()
+        defer { Task { await fixture.stop() } }
+        let adapter = try fixture.adapter()
+        var request = WeChatFixture.request(WeChatFixture.item("long-url"))
+        request.canonicalURL = "https://www.example.gov.cn/zwgk/" + String(repeating: "a", count: 1_100) + ".html"
+        do {
+            _ = try await adapter.deliver(request, deadline: WeChatFixture.deadline())
+            Issue.record("a 1.1 KB content_source_url was sent")
+        } catch {
+            #expect(error.failure.permanent)
+            #expect(error.failure.message.contains("canonicalURL"))
+        }
+        #expect(fixture.simulator.callCount("draft/add") == 0)
+        await adapter.shutdown()
+    }
+
     @Test("when a normal refresh hands back the refused token, one forced refresh follows")
     func forcedRefreshWhenNormalModeReturnsSameToken() async throws {
         let fixture = try await WeChatFixture.start()

@@ -53,6 +53,8 @@ struct WeChatSimulatorTests {
         #expect(try await draft(["content": String(repeating: "文", count: 20_000)]) == 45002)
         #expect(try await draft(["content": #"<img src="https://example.com/a.png">"#]) == 45166)
         #expect(try await draft(["thumb_media_id": "other"]) == 40007)
+        #expect(try await draft(["content_source_url": "https://a.gov.cn/" + String(repeating: "x", count: 1_010)]) == 40035)
+        #expect(try await draft(["content_source_url": "https://a.gov.cn/" + String(repeating: "x", count: 1_000)]) == 0)
         let tooMany = try await Self.post(
             client, base + "freepublish/batchget?access_token=" + token, ["offset": 0, "count": 21])
         #expect(code(tooMany) == 40097)
