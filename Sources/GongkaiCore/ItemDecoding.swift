@@ -304,6 +304,15 @@ public enum ItemDecoding {
             }
             return GongkaiError(
                 .invalidField, "\(prefix)\"\(path)\" must be \(describe(type))\(got)", item: id, field: path)
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            // Foundation reports a number it cannot represent (1e400) for the whole document;
+            // find it, so the message names the field like every other.
+            if let (path, literal) = unrepresentableNumber(in: value, path: "") {
+                return GongkaiError(
+                    .invalidField, "\(prefix)\"\(path)\" is \(literal), a number too large to represent", item: id,
+                    field: path)
+            }
+            return GongkaiError(.malformedJSON, "\(prefix)the item is not valid JSON: \(context.debugDescription)", item: id)
         case .dataCorrupted(let context):
             let (path, found) = resolve(context.codingPath, in: value)
             if let allowed = enumValues[unindexed(path)] {
@@ -318,6 +327,28 @@ public enum ItemDecoding {
                 .invalidField, "\(prefix)invalid value for \"\(path)\": \(context.debugDescription)", item: id, field: field)
         @unknown default:
             return GongkaiError(.malformedJSON, "\(prefix)\(error)", item: id)
+        }
+    }
+
+    /// The first number whose literal is outside Double's range (`1e400`), with its path.
+    private static func unrepresentableNumber(in value: JSONValue, path: String) -> (String, String)? {
+        switch value {
+        case .number(let literal):
+            guard let number = Double(literal) else { return (path, literal) }
+            return number.isFinite ? nil : (path, literal)
+        case .array(let elements):
+            for (index, element) in elements.enumerated() {
+                if let found = unrepresentableNumber(in: element, path: "\(path)[\(index)]") { return found }
+            }
+            return nil
+        case .object(let members):
+            for member in members {
+                let child = path.isEmpty ? member.key : path + "." + member.key
+                if let found = unrepresentableNumber(in: member.value, path: child) { return found }
+            }
+            return nil
+        default:
+            return nil
         }
     }
 

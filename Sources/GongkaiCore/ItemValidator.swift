@@ -132,8 +132,11 @@ public enum ItemValidator {
                 if count > limits.maxTitleCharacters {
                     invalid("title", "is \(count) characters; the limit is \(limits.maxTitleCharacters)")
                 }
-                if let control = item.title.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
-                    invalid("title", "contains the control character \(Self.codePoint(control)); a title is one line of text")
+                // U+2028 and U+2029 break a line as surely as U+0085 (a control character) does.
+                let breaking: Set<Unicode.GeneralCategory> = [.control, .lineSeparator, .paragraphSeparator]
+                if let control = item.title.unicodeScalars.first(where: { breaking.contains($0.properties.generalCategory) }) {
+                    let what = control.properties.generalCategory == .control ? "the control character" : "the line break"
+                    invalid("title", "contains \(what) \(Self.codePoint(control)); a title is one line of text")
                 }
             }
             if let summary = item.summary {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import GongkaiCore
 
@@ -270,5 +271,32 @@ private let badItems: [BadItem] = [
         item.penalty?.validUntil = nil
         item.penalty?.publicUntil = nil
         #expect(ItemValidator.issues(in: item, today: CalendarDate("2026-11-21")!) == [])
+    }
+}
+
+/// Line breaks in a title, and numbers JSON can write but Swift cannot hold (issue 11 §2).
+@Suite("Validation loose ends")
+struct ValidationLooseEndTests {
+    @Test("U+2028 and U+2029 in a title are refused like U+0085", arguments: ["\u{2028}", "\u{2029}", "\u{85}"])
+    func lineBreaksInATitle(_ separator: String) {
+        // Before this change U+2028/U+2029 were accepted.
+        var item = SampleDisclosures.notice
+        item.title = "关于开展" + separator + "森林防火检查的通知"
+        #expect(issueFields(item) == ["title"])
+    }
+
+    @Test("fineAmount 1e400 is refused naming penalty.fineAmount, not an empty field")
+    func unrepresentableNumberNamesItsField() throws {
+        // Before this change: `invalid value for ""`, with no field.
+        let text = jsonText(SampleDisclosures.penaltyOnNaturalPerson) { object in
+            var detail = object["penalty"] as! [String: Any]
+            detail["fineAmount"] = 1
+            object["penalty"] = detail
+        }.replacingOccurrences(of: "\"fineAmount\":1", with: "\"fineAmount\":1e400")
+        #expect(text.contains("1e400"))
+        let error = try #require(decodeError(text))
+        #expect(error.code == .invalidField)
+        #expect(error.field == "penalty.fineAmount")
+        #expect(error.message.contains("1e400"))
     }
 }
