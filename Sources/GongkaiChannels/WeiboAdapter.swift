@@ -1,16 +1,24 @@
 import Foundation
 public import GongkaiCore
+#if canImport(Glibc)
+    import Glibc
+#endif
 public import NIOCore
 import NIOHTTP1
 
 /// A government Weibo account (政务微博), through the open API v2:
 ///
-///     POST <endpoint>/statuses/share.json    access_token=&status=   (form-encoded)
+///     POST <endpoint>/statuses/share.json    access_token=&status=&rip=   (form-encoded)
 ///     → {"id": ..., "idstr": "...", "user": {"id": ...}}
 ///     POST <endpoint>/statuses/destroy.json  access_token=&id=
 ///     GET  <endpoint>/statuses/user_timeline.json?page=&count=   Authorization: OAuth2 <token>
 ///     GET  <endpoint>/account/get_uid.json                       (check)
 ///     errors: {"error": "...", "error_code": n, "request": "..."}
+///
+/// `rip` is the real IP of the operating user, required by statuses/share
+/// (open.weibo.com, statuses/share): `options.rip`, the agency's egress IP.
+/// Shared text may not hold topic markers (`#话题#`); they are dropped. Errors
+/// 20018 包含非法网址 (the link) and 20021 包含非法内容 (the text) are permanent.
 ///
 /// The post is title + （文号） + link to the item's canonical (portal) URL,
 /// which must be on `options.registeredDomain` (the app's safe domain); the
@@ -28,13 +36,15 @@ public struct WeiboAdapter: ChannelAdapter {
     private let endpoint: String
     private let accessToken: String
     private let registeredDomain: String
+    /// The real IP of the operating user, which statuses/share requires (`rip`).
+    private let rip: String
     private let fallbackURL: String?
     private let listPageSize: Int
     private let http: PlatformHTTP
     private let clock: any WallClock
 
     /// Options this kind reads.
-    public static let allowedOptions: Set<String> = ["registeredDomain", "fallbackURL", "listPageSize"]
+    public static let allowedOptions: Set<String> = ["registeredDomain", "rip", "fallbackURL", "listPageSize"]
     /// Credentials this kind reads.
     public static let allowedCredentials: Set<String> = ["accessToken"]
 
@@ -47,9 +57,10 @@ public struct WeiboAdapter: ChannelAdapter {
 
     /// - Parameter http: owned from now on; ``shutdown()`` shuts it down.
     public init(
-        definition: ChannelDefinition, accessToken: String, registeredDomain: String, fallbackURL: String? = nil,
-        listPageSize: Int = 50, http: PlatformHTTP, clock: any WallClock = SystemWallClock()
+        definition: ChannelDefinition, accessToken: String, registeredDomain: String, rip: String,
+        fallbackURL: String? = nil, listPageSize: Int = 50, http: PlatformHTTP, clock: any WallClock = SystemWallClock()
     ) {
+        self.rip = rip
         self.channelID = definition.id
         var endpoint = definition.endpoint
         while endpoint.hasSuffix("/") { endpoint.removeLast() }
@@ -80,13 +91,27 @@ public struct WeiboAdapter: ChannelAdapter {
                 .configuration, "\(definition.source): options.fallbackURL must be an http(s) URL on \(domain)",
                 channel: definition.id, field: "options.fallbackURL")
         }
+        let rip = try definition.option("rip")
+        guard isIPAddress(rip) else {
+            throw GongkaiError(
+                .configuration,
+                "\(definition.source): options.rip must be the agency's egress IP address (IPv4 or IPv6), as statuses/share requires",
+                channel: definition.id, field: "options.rip")
+        }
         let pageSize = try definition.intOption("listPageSize", default: 50, range: 1...100)
         let token = try definition.credential("accessToken", environment: environment)
         return WeiboAdapter(
-            definition: definition, accessToken: token, registeredDomain: domain, fallbackURL: fallback,
+            definition: definition, accessToken: token, registeredDomain: domain, rip: rip, fallbackURL: fallback,
             listPageSize: pageSize,
             http: PlatformHTTP(client: ChannelAdapterFactory.httpClient(for: definition), channelID: definition.id),
             clock: clock)
+    }
+
+    /// Whether `text` is an IPv4 or IPv6 address literal.
+    public static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 
     /// Whether `url` is http(s) on `domain` or one of its subdomains.
@@ -118,7 +143,8 @@ public struct WeiboAdapter: ChannelAdapter {
         let text = try statusText(for: request)
         let response = try await http.send(
             .POST, endpoint + "/statuses/share.json", headers: Self.formHeaders,
-            body: Self.form([("access_token", accessToken), ("status", text)]), deadline: deadline, itemID: request.itemID)
+            body: Self.form([("access_token", accessToken), ("status", text), ("rip", rip)]), deadline: deadline,
+            itemID: request.itemID)
         let receipt: DeliveryReceipt
         if response.status == 200, let json = response.json, let idstr = Self.idString(json) {
             receipt = DeliveryReceipt(remoteID: idstr, remoteURL: Self.postURL(json, idstr: idstr), httpStatus: 200)
@@ -258,9 +284,13 @@ public struct WeiboAdapter: ChannelAdapter {
             failure = SendFailure(permanent: true, message: said + ": the post is longer than Weibo allows")
         case 20019:
             failure = SendFailure(permanent: true, message: said + ": Weibo refused an identical post")
+        case 20018:
+            failure = SendFailure(
+                permanent: true,
+                message: said + ": 包含非法网址, the link is not on the app's registered safe domain (options.registeredDomain)")
         case 20021:
             failure = SendFailure(
-                permanent: true, message: said + ": the link is not on the app's registered safe domain (options.registeredDomain)")
+                permanent: true, message: said + ": 包含非法内容, Weibo refuses the text itself; an operator must review the item")
         default:
             failure = SendFailure(permanent: response.status < 500, message: said)
         }

@@ -30,8 +30,8 @@ public enum WeiboStatusText {
     /// The version mark makes every version's text different, because Weibo
     /// refuses a post identical to one it holds (20019).
     public static func compose(title: String, documentNumber: String?, version: Int, link: String) -> String? {
-        let title = oneLine(title)
-        let number = documentNumber.map(oneLine).flatMap { $0.isEmpty ? nil : "（" + $0 + "）" } ?? ""
+        let title = withoutTopicMarkers(oneLine(title))
+        let number = documentNumber.map { withoutTopicMarkers(oneLine($0)) }.flatMap { $0.isEmpty ? nil : "（" + $0 + "）" } ?? ""
         let mark = version > 1 ? "（第\(version)版）" : ""
         let tail = mark + " " + link
         let budget = maxLength * 2 - halfUnits(tail)
@@ -60,6 +60,12 @@ public enum WeiboStatusText {
             kept.append(character)
         }
         return kept + String(ellipsis)
+    }
+
+    /// Shared text may not carry topic markers (`#话题#`, statuses/share on
+    /// open.weibo.com): the `#` (and its full-width form) are dropped, the words kept.
+    static func withoutTopicMarkers(_ text: String) -> String {
+        String(text.filter { $0 != "#" && $0 != "＃" })
     }
 
     /// Line breaks and runs of blank space become one space.

@@ -84,7 +84,8 @@ struct DemoPlatforms {
         try await weibo.start()
         platforms.add(
             channel("weibo", .weibo, endpoint: weibo.baseURL, credentials: ["accessToken": "GONGKAI_DEMO_WEIBO_TOKEN"],
-                options: ["registeredDomain": "lycy.jl.gov.cn"], routing: RoutingRule(kinds: [.policy, .interpretation])),
+                options: ["registeredDomain": "lycy.jl.gov.cn", "rip": "127.0.0.1"],
+                routing: RoutingRule(kinds: [.policy, .interpretation])),
             note: "\(weibo.baseURL) — ≤ 140 characters with the portal link; refuses identical posts",
             texts: { weibo.posts().map { "\($0)" } }, stop: { await weibo.stop() })
 

@@ -63,7 +63,7 @@ final class WeiboPlatform: SimulatorEndpoint {
         }
         var response: SimulatorResponse
         switch (request.method, path) {
-        case (.POST, "/statuses/share.json"): response = share(form["status"], error: error)
+        case (.POST, "/statuses/share.json"): response = share(form["status"], rip: form["rip"], error: error)
         case (.POST, "/statuses/destroy.json"): response = destroy(form["id"], error: error)
         case (.GET, "/statuses/user_timeline.json"): response = timeline(request.query, error: error)
         case (.GET, "/account/get_uid.json"): response = .json(["uid": uid])
@@ -73,9 +73,14 @@ final class WeiboPlatform: SimulatorEndpoint {
         return response
     }
 
-    private func share(_ status: String?, error: (Int, String, HTTPResponseStatus) -> SimulatorResponse) -> SimulatorResponse {
+    /// statuses/share (open.weibo.com): `status` with a link on the safe domain, and `rip`,
+    /// the real IP of the operating user; no topic markers (`#话题#`) in shared text.
+    private func share(_ status: String?, rip: String?, error: (Int, String, HTTPResponseStatus) -> SimulatorResponse)
+        -> SimulatorResponse
+    {
         state.withLockedValue { $0.shareRequests += 1 }
         guard let status, !status.isEmpty else { return error(10016, "miss required parameter (status)", .badRequest) }
+        guard let rip, !rip.isEmpty else { return error(10016, "miss required parameter (rip)", .badRequest) }
         guard Self.length(status) <= 140 else {
             return error(20012, "Text too long, please input text less than 140 characters!", .badRequest)
         }
@@ -84,7 +89,12 @@ final class WeiboPlatform: SimulatorEndpoint {
             return error(10008, "param error: status must contain a link on the app's safe domain", .badRequest)
         }
         for link in links where !isOnDomain(link) {
-            return error(20021, "Contain illegal website!", .badRequest)
+            return error(20018, "Contain illegal website!", .badRequest)
+        }
+        var words = status
+        for link in links { words = words.replacingOccurrences(of: link, with: " ") }
+        if words.range(of: #"[#＃][^#＃]+[#＃]"#, options: .regularExpression) != nil {
+            return error(20021, "Content is illegal!", .badRequest)
         }
         let now = NIODeadline.now()
         let outcome: Result<WeiboPost, WeiboRefusal> = state.withLockedValue { state in

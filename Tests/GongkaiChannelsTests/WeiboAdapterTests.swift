@@ -1,9 +1,11 @@
+import AsyncHTTPClient
 import Foundation
 import GongkaiChannels
 import GongkaiCore
 import GongkaiSimulators
 import Logging
 import NIOCore
+import NIOHTTP1
 import Testing
 
 @Suite("Weibo status text")
@@ -64,7 +66,7 @@ struct WeiboAdapterTests {
         let simulator = WeiboSimulator(
             accessToken: Self.token, registeredDomain: domain, postsPerHour: postsPerHour, logger: logger)
         try await simulator.start()
-        var allOptions = ["registeredDomain": domain]
+        var allOptions = ["registeredDomain": domain, "rip": "203.0.113.10"]
         allOptions.merge(options) { _, new in new }
         let definition = ChannelDefinition(
             id: "weibo", kind: .weibo, endpoint: simulator.baseURL + "/2",
@@ -265,25 +267,82 @@ struct WeiboAdapterTests {
         }
     }
 
-    @Test("the simulator refuses a link off the registered domain with 20021")
+    @Test("the simulator refuses a link off the registered domain with 20018 (包含非法网址)")
     func simulatorRefusesOtherDomains() async throws {
         // An adapter configured for another domain than the app's: Weibo's own check catches it.
         let simulator = WeiboSimulator(accessToken: Self.token, registeredDomain: "other.gov.cn", logger: Self.logger)
         try await simulator.start()
         let definition = ChannelDefinition(
             id: "weibo", kind: .weibo, endpoint: simulator.baseURL,
-            credentials: ["accessToken": .environment("WEIBO_TOKEN")], options: ["registeredDomain": Self.domain])
+            credentials: ["accessToken": .environment("WEIBO_TOKEN")],
+            options: ["registeredDomain": Self.domain, "rip": "203.0.113.10"])
         let adapter = try WeiboAdapter.make(definition, environment: ["WEIBO_TOKEN": Self.token], clock: SystemWallClock())
         do throws(DeliveryError) {
             _ = try await adapter.deliver(Self.request(SampleDisclosures.policy), deadline: Self.deadline)
             Issue.record("the simulator must refuse the link")
         } catch {
             #expect(!error.isRetryable)
-            #expect(error.failure.message.contains("20021"))
+            // Before this change the adapter and simulator read 20021 as the URL error.
+            #expect(error.failure.message.contains("20018"))
+            #expect(error.failure.message.contains("registeredDomain"))
         }
-        #expect(simulator.rejectedCounts["20021"] == 1)
+        #expect(simulator.rejectedCounts["20018"] == 1)
         await adapter.shutdown()
         await simulator.stop()
+    }
+
+    @Test("every share carries rip, the operating user's IP; the simulator refuses one without it")
+    func shareCarriesRip() async throws {
+        try await Self.withWeibo { simulator, adapter in
+            _ = try await adapter.deliver(Self.request(SampleDisclosures.policy), deadline: Self.deadline)
+            #expect(simulator.rejectedCounts["10016"] == nil)
+            #expect(simulator.posts().count == 1)
+        }
+        let simulator = WeiboSimulator(accessToken: Self.token, registeredDomain: Self.domain, logger: Self.logger)
+        try await simulator.start()
+        var request = HTTPClientRequest(url: simulator.baseURL + "/2/statuses/share.json")
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: "access_token=\(Self.token)&status=%E9%80%9A%E7%9F%A5%20https%3A%2F%2Flycy.jl.gov.cn%2Fa"))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
+        await simulator.stop()
+        #expect(body.contains("10016"))
+        #expect(body.contains("rip"))
+    }
+
+    @Test("options.rip must be an IP address, named in the error")
+    func ripIsValidated() {
+        for bad in ["", "egress", "300.1.1.1"] {
+            let definition = ChannelDefinition(
+                id: "weibo", kind: .weibo, endpoint: "https://api.weibo.com/2",
+                credentials: ["accessToken": .environment("WEIBO_TOKEN")],
+                options: ["registeredDomain": Self.domain, "rip": bad])
+            #expect(throws: GongkaiError.self) {
+                _ = try WeiboAdapter.make(definition, environment: ["WEIBO_TOKEN": Self.token], clock: SystemWallClock())
+            }
+            do {
+                _ = try WeiboAdapter.make(definition, environment: ["WEIBO_TOKEN": Self.token], clock: SystemWallClock())
+            } catch {
+                #expect(error.field == "options.rip")
+            }
+        }
+        #expect(WeiboAdapter.isIPAddress("2001:db8::1"))
+    }
+
+    @Test("topic markers (#话题#) are dropped from the shared text, which the simulator would refuse with 20021")
+    func topicMarkersDropped() async throws {
+        var item = SampleDisclosures.policy
+        item.title = "#森林防火#关于加强春季森林防火工作的通知"
+        try await Self.withWeibo { simulator, adapter in
+            let receipt = try await adapter.deliver(Self.request(item), deadline: Self.deadline)
+            let text = simulator.post(id: receipt.remoteID ?? "")?.text ?? ""
+            // Before this change the markers were posted as they were.
+            #expect(text.hasPrefix("森林防火关于加强春季森林防火工作的通知"))
+            #expect(!text.contains("#"))
+        }
+        #expect(WeiboStatusText.compose(title: "#话题#标题", documentNumber: nil, version: 1, link: "https://a.cn/x#frag")
+            == "话题标题 https://a.cn/x#frag")
     }
 
     @Test("the shipped channel file loads and builds an adapter")
