@@ -12,12 +12,15 @@ public struct ItemLimits: Sendable, Equatable {
     public var maxSummaryCharacters: Int
     /// Most attachments per item.
     public var maxAttachments: Int
+    /// The 索引号 shapes accepted, per publisher (the national one by default).
+    public var indexNumberFormats: IndexNumberFormats
 
     /// Creates limits; every parameter defaults to the ``standard`` value.
     public init(
         maxBodyBytes: Int = 1 << 20, maxTitleCharacters: Int = 300, maxSummaryCharacters: Int = 2000,
-        maxAttachments: Int = 50
+        maxAttachments: Int = 50, indexNumberFormats: IndexNumberFormats = .national
     ) {
+        self.indexNumberFormats = indexNumberFormats
         self.maxBodyBytes = maxBodyBytes
         self.maxTitleCharacters = maxTitleCharacters
         self.maxSummaryCharacters = maxSummaryCharacters

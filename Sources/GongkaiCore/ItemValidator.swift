@@ -168,8 +168,8 @@ public enum ItemValidator {
             }
 
             if item.indexNumber.isEmpty {
-                absent("indexNumber", "must not be empty; expected \(IndexNumber.format)")
-            } else if let problem = IndexNumber.problem(with: item.indexNumber) {
+                absent("indexNumber", "must not be empty; expected \(limits.indexNumberFormats.expected(for: item.publisher))")
+            } else if let problem = limits.indexNumberFormats.problem(with: item.indexNumber, publisher: item.publisher) {
                 invalid("indexNumber", problem)
             }
             if let number = item.documentNumber {

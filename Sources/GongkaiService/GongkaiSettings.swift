@@ -39,6 +39,10 @@ public struct GongkaiSettings: Sendable, Equatable {
     /// The PEM certificate chain and private key the API serves HTTPS with; both or neither.
     public var serverTLSCertificate: String?
     public var serverTLSKey: String?
+    /// 索引号 formats of publishers that do not use the national shape, by
+    /// 统一社会信用代码 or full name (`indexNumberFormats` in the file: a mapping;
+    /// in the environment or an option: a JSON object).
+    public var indexNumberFormats = IndexNumberFormats.national
     /// Where the settings file was read from, if one was.
     public var configFile: String?
 
@@ -72,6 +76,7 @@ public struct GongkaiSettings: Sendable, Equatable {
         Key(file: "deadlines.withdrawal", environment: "GONGKAI_DEADLINE_WITHDRAWAL", option: "--deadline-withdrawal", help: "working days to withdraw a changed or annulled penalty or licence (default 3)"),
         Key(file: "reconcile.interval", environment: "GONGKAI_RECONCILE_INTERVAL", option: "--reconcile-interval", help: "how often the daemon reconciles (0 = never)"),
         Key(file: "reconcile.lastReport", environment: "GONGKAI_RECONCILE_LAST_REPORT", option: "--last-report", help: "file keeping the last reconciliation report (default <database>.reconcile.json)"),
+        Key(file: "indexNumberFormats", environment: "GONGKAI_INDEX_NUMBER_FORMATS", option: "--index-number-formats", help: "索引号 formats by publisher code or name, e.g. {\"01527918X\": \"01527918X-[0-9]{4}-[0-9]{6}\"} (default: the national shape)"),
         Key(file: "server.address", environment: "GONGKAI_SERVER_ADDRESS", option: "--server-address", help: "interface the HTTP API listens on (default 127.0.0.1)"),
         Key(file: "server.port", environment: "GONGKAI_SERVER_PORT", option: "--server-port", help: "port of the HTTP API (default 8470; off: the daemon serves no API)"),
         Key(file: "server.tlsCertificate", environment: "GONGKAI_SERVER_TLS_CERTIFICATE", option: "--server-tls-certificate", help: "PEM certificate chain: with server.tlsKey the API serves HTTPS"),
@@ -183,12 +188,31 @@ public struct GongkaiSettings: Sendable, Equatable {
                 guard let number = Int(value), (0...65_535).contains(number) else { throw invalid("must be 0 to 65535, or off") }
                 serverPort = number
             }
+        case "indexNumberFormats":
+            indexNumberFormats = try Self.indexNumberFormats(value, invalid: invalid)
         case "server.tlsCertificate", "server.tlsKey":
             guard !value.isEmpty else { throw invalid("must be a file path") }
             if key.file == "server.tlsKey" { serverTLSKey = value } else { serverTLSCertificate = value }
         default:
             break
         }
+    }
+
+    /// `{"publisher": "regular expression", …}`, each pattern compiled (and refused by name when it is not one).
+    static func indexNumberFormats(_ value: String, invalid: (String) -> GongkaiError) throws(GongkaiError)
+        -> IndexNumberFormats
+    {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(value.utf8)) as? [String: Any] else {
+            throw invalid("must be a mapping of publisher (统一社会信用代码 or full name) to a regular expression")
+        }
+        var formats = IndexNumberFormats()
+        for (publisher, pattern) in object {
+            guard let pattern = pattern as? String, !publisher.isEmpty else {
+                throw invalid("must map each publisher to a regular expression given as text")
+            }
+            formats.byPublisher[publisher] = try IndexNumberFormats.Format(pattern, field: "indexNumberFormats.\(publisher)")
+        }
+        return formats
     }
 
     /// Reads the YAML file into dotted keys, rejecting keys gongkai does not know.
@@ -206,6 +230,13 @@ public struct GongkaiSettings: Sendable, Equatable {
         func walk(_ map: [String: Any], prefix: String) throws(GongkaiError) {
             for (key, value) in map {
                 let path = prefix + key
+                // A mapping whose keys are the agency's own (publishers), kept whole as JSON.
+                if path == "indexNumberFormats", let nested = value as? [String: Any] {
+                    let text = nested.mapValues { "\($0)" }
+                    let data = (try? JSONSerialization.data(withJSONObject: text, options: [.sortedKeys])) ?? Data("{}".utf8)
+                    values[path] = String(decoding: data, as: UTF8.self)
+                    continue
+                }
                 if let nested = value as? [String: Any] {
                     try walk(nested, prefix: path + ".")
                     continue

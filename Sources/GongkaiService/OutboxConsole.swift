@@ -18,6 +18,8 @@ public struct OutboxConsole: Sendable {
     /// console without one (deadlines are then not computed, and status says so).
     public var calendar: WorkCalendar?
     public var deadlines: DeadlinePolicy
+    /// What a submitted item is held to (sizes, the publishers' 索引号 formats).
+    public var itemLimits = ItemLimits.standard
 
     public init(
         store: any OutboxStore, channels: [ChannelDefinition], clock: any WallClock = SystemWallClock(), actor: String,
@@ -33,8 +35,10 @@ public struct OutboxConsole: Sendable {
 
     /// The same console acting for someone else: the API acts for each request's token.
     public func acting(as actor: String) -> OutboxConsole {
-        OutboxConsole(
+        var console = OutboxConsole(
             store: store, channels: channels, clock: clock, actor: actor, calendar: calendar, deadlines: deadlines)
+        console.itemLimits = itemLimits
+        return console
     }
 
     /// Opens the outbox and the channel files named by the settings, with the
@@ -64,6 +68,7 @@ public struct OutboxConsole: Sendable {
     public init(_ settings: GongkaiSettings, store: any OutboxStore, channels: [ChannelDefinition], actor: String) throws {
         let calendar = try settings.workCalendar()
         self.init(store: store, channels: channels, actor: actor, calendar: calendar, deadlines: settings.deadlines)
+        itemLimits.indexNumberFormats = settings.indexNumberFormats
     }
 
     /// The connection pool's own logger: standard error, so that a command's JSON on standard output stays clean.
@@ -122,8 +127,9 @@ public struct OutboxConsole: Sendable {
         var seen: Set<String> = []
         var problems: [(DisclosureItem, [GongkaiError.FieldIssue])] = []
         let today = today
+        let limits = itemLimits
         for item in items {
-            var issues = ItemValidator.issues(in: item, today: today)
+            var issues = ItemValidator.issues(in: item, limits: limits, today: today)
             if !seen.insert(item.id).inserted {
                 issues.append(.init(field: "id", message: "appears more than once in this submission"))
             }
@@ -133,7 +139,7 @@ public struct OutboxConsole: Sendable {
             if items.count == 1 {
                 // The validator picks the right code (missing, invalid, oversized) and names the field.
                 do {
-                    try ItemValidator.validate(item, today: today)
+                    try ItemValidator.validate(item, limits: limits, today: today)
                 } catch {
                     var error = error
                     error.message += "; nothing was stored"
@@ -162,7 +168,8 @@ public struct OutboxConsole: Sendable {
 
     public func submit(_ items: [DisclosureItem]) async throws -> [SubmitOutcome] {
         let today = today
-        for item in items { try ItemValidator.validate(item, today: today) }
+        let limits = itemLimits
+        for item in items { try ItemValidator.validate(item, limits: limits, today: today) }
         return try await store.submit(items.map(prepared), routes: routes, actor: actor, now: clock.now())
     }
 

@@ -33,6 +33,8 @@ struct GlobalOptions: ParsableArguments {
     var deadlineWithdrawal: String?
     @Option(help: "File keeping the last reconciliation report (env GONGKAI_RECONCILE_LAST_REPORT; default <database>.reconcile.json).")
     var lastReport: String?
+    @Option(help: "索引号 formats of publishers off the national shape, as JSON: {\"<credit code or name>\": \"<regex>\"} (env GONGKAI_INDEX_NUMBER_FORMATS).")
+    var indexNumberFormats: String?
 
     func settings(_ extra: [String: String?] = [:]) throws -> GongkaiSettings {
         var options: [String: String] = [:]
@@ -48,6 +50,7 @@ struct GlobalOptions: ParsableArguments {
         options["deadlines.interpretation"] = deadlineInterpretation
         options["deadlines.withdrawal"] = deadlineWithdrawal
         options["reconcile.lastReport"] = lastReport
+        options["indexNumberFormats"] = indexNumberFormats
         for (key, value) in extra { options[key] = value }
         return try GongkaiSettings.resolve(options: options, configPath: config)
     }
