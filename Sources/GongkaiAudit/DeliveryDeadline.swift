@@ -73,7 +73,7 @@ public struct DeliveryDeadline: Sendable, Equatable, Codable {
 
     /// The day of a Unix-ms instant in China Standard Time.
     public static func day(of millis: Int64) -> CalendarDate {
-        CalendarDate(dayNumber: Int((millis + 8 * 3_600_000) / 86_400_000))
+        CalendarDate.beijingDay(ofMillis: millis)
     }
 
     /// `2026-03-12 late 2 wd`, or `-` when no deadline applies.

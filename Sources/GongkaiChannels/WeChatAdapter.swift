@@ -468,9 +468,7 @@ public struct WeChatAdapter: ChannelAdapter {
 
     /// Milliseconds until the daily quota resets (midnight Beijing time), at least an hour.
     public static func untilQuotaReset(now: Int64) -> Int64 {
-        let day: Int64 = 86_400_000
-        let beijing: Int64 = 8 * 3_600_000
-        let nextMidnight = ((now + beijing) / day + 1) * day - beijing
+        let nextMidnight = CalendarDate.beijingDay(ofMillis: now).adding(days: 1).beijingStartMillis
         return max(3_600_000, nextMidnight - now)
     }
 

@@ -69,6 +69,22 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         self.init(dayNumber: Int((seconds / 86_400).rounded(.down)))
     }
 
+    /// China Standard Time's offset (UTC+8, no daylight saving), in milliseconds.
+    public static let beijingOffsetMillis: Int64 = 8 * 3_600_000
+
+    /// The Beijing day of a Unix-millisecond instant: the one place gongkai turns an
+    /// instant into the day the disclosure rules count in.
+    public static func beijingDay(ofMillis millis: Int64) -> CalendarDate {
+        let shifted = millis + beijingOffsetMillis
+        let day: Int64 = 86_400_000
+        return CalendarDate(dayNumber: Int(shifted >= 0 ? shifted / day : (shifted - day + 1) / day))
+    }
+
+    /// The instant (Unix ms) this day begins in Beijing.
+    public var beijingStartMillis: Int64 {
+        Int64(dayNumber) * 86_400_000 - Self.beijingOffsetMillis
+    }
+
     /// Today according to the system clock, in China Standard Time by default.
     public static func today(secondsEastOfUTC: Int = 8 * 3600) -> CalendarDate {
         CalendarDate(Date(), secondsEastOfUTC: secondsEastOfUTC)

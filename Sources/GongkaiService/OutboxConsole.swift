@@ -104,7 +104,7 @@ public struct OutboxConsole: Sendable {
 
     /// Today in China (UTC+8), the calendar the dates in items are written in.
     public var today: CalendarDate {
-        CalendarDate(dayNumber: Int((clock.now() + 8 * 3_600_000) / 86_400_000))
+        CalendarDate.beijingDay(ofMillis: clock.now())
     }
 
     public func channel(_ id: String) throws(GongkaiError) -> ChannelDefinition {

@@ -118,3 +118,17 @@ import Testing
         #expect(CalendarDate.today() >= CalendarDate("2024-01-01")!)
     }
 }
+
+/// The one Beijing-day computation (issue 11 §4).
+@Suite("Beijing day")
+struct BeijingDayTests {
+    @Test func instantsFallOnTheirBeijingDay() {
+        // 2026-03-01 15:59:59.999 UTC is 23:59:59.999 in Beijing; a millisecond later is the next day.
+        let lastMillisecond: Int64 = 1_772_380_799_999
+        #expect(CalendarDate.beijingDay(ofMillis: lastMillisecond).description == "2026-03-01")
+        #expect(CalendarDate.beijingDay(ofMillis: lastMillisecond + 1).description == "2026-03-02")
+        #expect(CalendarDate.beijingDay(ofMillis: lastMillisecond + 1).beijingStartMillis == lastMillisecond + 1)
+        // Before 1970 in Beijing: floor, not truncation.
+        #expect(CalendarDate.beijingDay(ofMillis: -28_800_001).description == "1969-12-31")
+    }
+}
