@@ -10,7 +10,7 @@ public import ServiceLifecycle
 import NIOCore
 
 /// The HTTP face of gongkai: API v1 for the agency's systems, `/healthz` and
-/// `/readyz` for monitoring. Every route calls the same use cases as the CLI
+/// `/readyz` for monitoring, and the console (HTML under `/console`) for staff. Every route calls the same use cases as the CLI
 /// (``OutboxConsole``, ``TokenAuthority``); this type only translates HTTP.
 public struct GongkaiServer: Sendable {
     /// The largest request body read: the same bound as `gongkai submit`'s input.
@@ -27,6 +27,8 @@ public struct GongkaiServer: Sendable {
     public var lastReportPath: String?
     /// What `/metrics` shows: the process's registry unless a test brings its own.
     public var metrics: GongkaiMetrics = .process
+    /// The console's signed-in sessions and one-time sign-in links (memory only: a restart signs everyone out).
+    public let consoleSessions = ConsoleSessions()
 
     public init(
         console: OutboxConsole, tokens: TokenAuthority, logger: Logger, lastReportPath: String? = nil,
@@ -52,7 +54,8 @@ public struct GongkaiServer: Sendable {
             logger: logger)
     }
 
-    /// Every route, registered from ``APIRoutes/all``, the table the OpenAPI test checks.
+    /// Every route: the API's from ``APIRoutes/all`` (the table the OpenAPI test checks),
+    /// then the console's HTML pages, which are not part of the API's contract.
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ProblemMiddleware(logger: logger))
@@ -68,6 +71,7 @@ public struct GongkaiServer: Sendable {
                 return try await route.handler(handlers, request, context)
             }
         }
+        ConsoleRoutes(server: self).register(on: router)
         return router
     }
 }
