@@ -248,7 +248,8 @@ let package = Package(
         .testTarget(
             name: "GongkaiServerTests",
             dependencies: [
-                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiService", "GongkaiServer",
+                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiService", "GongkaiServer", "GongkaiAudit",
+                "GongkaiStoreContract", "GongkaiTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -25,13 +25,18 @@ final class APIHarness: Sendable {
     static let channel = ChannelDefinition(
         id: "hook", kind: .webhook, endpoint: "http://127.0.0.1:9/hook", secret: .environment("API_TEST_SECRET"))
 
-    init() async throws {
+    /// The console's reads and the kept report: `lastReport` is written to the harness's
+    /// directory before the server starts (the file `reconcile` would have kept).
+    init(calendar: WorkCalendar? = nil, lastReport: String? = nil) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gongkai-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try SQLiteOutboxStore(path: directory.appendingPathComponent("outbox.sqlite").path)
         tokens = TokenAuthority(store: store)
-        let console = OutboxConsole(store: store, channels: [Self.channel], actor: "api")
-        let server = GongkaiServer(console: console, tokens: tokens, logger: Self.logger, readiness: {})
+        let console = OutboxConsole(store: store, channels: [Self.channel], actor: "api", calendar: calendar)
+        let reportPath = directory.appendingPathComponent("last-reconcile.json").path
+        if let lastReport { try lastReport.write(toFile: reportPath, atomically: true, encoding: .utf8) }
+        let server = GongkaiServer(
+            console: console, tokens: tokens, logger: Self.logger, lastReportPath: reportPath, readiness: {})
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = server.application(address: "127.0.0.1", port: 0, onRunning: { port in continuation.yield(port) })
         let group = ServiceGroup(services: [app], logger: Self.logger)
