@@ -66,6 +66,19 @@ struct ConsoleFixture {
     }
 
     func stop() async { await api.stop() }
+
+    /// `body` over a fresh fixture, stopped afterwards whether `body` threw or not.
+    static func with<T>(_ body: (ConsoleFixture) async throws -> T) async throws -> T {
+        let fixture = try await make()
+        do {
+            let result = try await body(fixture)
+            await fixture.stop()
+            return result
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+    }
 }
 
 /// An HTTP client that keeps the console's cookies and does not follow redirects, so that a
