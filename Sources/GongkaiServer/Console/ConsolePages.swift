@@ -62,7 +62,7 @@ struct ConsolePages {
             "switchLang": other.rawValue,
         ]
         if let viewer {
-            context["user"] = ["name": viewer.name, "role": viewer.role.rawValue]
+            context["user"] = ["name": viewer.name, "role": ConsoleText.text("role.\(viewer.role.rawValue)", language)]
             context["csrf"] = viewer.csrf
             if viewer.canOperate { context["canOperate"] = true }
         }
@@ -95,7 +95,8 @@ struct ConsolePages {
                 row["pauseReason"] = pause.reason ?? ""
             }
             if let due = try await store.nextDue(channelID: definition.id) {
-                row["oldestDue"] = "\(Self.time(due)) (\(DurationText.format(max(0, now - due))))"
+                // Whole seconds: how long it has waited, not a benchmark.
+                row["oldestDue"] = "\(Self.time(due)) (\(DurationText.format(max(0, now - due) / 1000 * 1000)))"
             } else {
                 row["oldestDue"] = ConsoleText.text("none", language)
             }
