@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The working-day calendar's years are compiled in, so that the binary carries them anywhere.
@@ -162,15 +163,18 @@ let package = Package(
             name: "GongkaiServer",
             dependencies: [
                 "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiAudit", "GongkaiService", "GongkaiMonitoring",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.embedInCode("openapi.yaml")],
+            // The console's templates are compiled in for the same reason as openapi.yaml.
+            resources: [.embedInCode("openapi.yaml"), .embedInCode("Console/Templates")],
             swiftSettings: swiftSettings
         ),
         // The demo and the benchmark: the whole outbox against the simulators.
@@ -250,7 +254,8 @@ let package = Package(
         .testTarget(
             name: "GongkaiServerTests",
             dependencies: [
-                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiService", "GongkaiServer", "GongkaiStoreContract", "GongkaiAudit",
+                "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiService", "GongkaiServer", "GongkaiAudit",
+                "GongkaiStoreContract", "GongkaiTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

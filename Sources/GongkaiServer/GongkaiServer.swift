@@ -12,7 +12,7 @@ public import NIOSSL
 import HummingbirdTLS
 
 /// The HTTP face of gongkai: API v1 for the agency's systems, `/healthz` and
-/// `/readyz` for monitoring. Every route calls the same use cases as the CLI
+/// `/readyz` for monitoring, and the console (HTML under `/console`) for staff. Every route calls the same use cases as the CLI
 /// (``OutboxConsole``, ``TokenAuthority``); this type only translates HTTP.
 public struct GongkaiServer: Sendable {
     /// The largest request body read: the same bound as `gongkai submit`'s input.
@@ -33,6 +33,8 @@ public struct GongkaiServer: Sendable {
     public var reconciliations: ReconcileRequests?
     /// Where channel credentials are resolved for `POST /v1/channels/{id}/test`.
     public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// The console's signed-in sessions and one-time sign-in links (memory only: a restart signs everyone out).
+    public let consoleSessions = ConsoleSessions()
 
     public init(
         console: OutboxConsole, tokens: TokenAuthority, logger: Logger, lastReportPath: String? = nil,
@@ -62,7 +64,8 @@ public struct GongkaiServer: Sendable {
             logger: logger)
     }
 
-    /// Every route, registered from ``APIRoutes/all``, the table the OpenAPI test checks.
+    /// Every route: the API's from ``APIRoutes/all`` (the table the OpenAPI test checks),
+    /// then the console's HTML pages, which are not part of the API's contract.
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ProblemMiddleware(logger: logger))
@@ -78,6 +81,7 @@ public struct GongkaiServer: Sendable {
                 return try await route.handler(handlers, request, context)
             }
         }
+        ConsoleRoutes(server: self).register(on: router)
         return router
     }
 }

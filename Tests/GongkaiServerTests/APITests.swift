@@ -25,20 +25,26 @@ final class APIHarness: Sendable {
 
     static let channel = ChannelDefinition(
         id: "hook", kind: .webhook, endpoint: "http://127.0.0.1:9/hook", secret: .environment("API_TEST_SECRET"))
+    static let secretEnvironment = ["API_TEST_SECRET": "whsec_c2VjcmV0LWZvci10ZXN0cy0wMTIzNDU2Nzg5YWI="]
 
     let reconciliations: ReconcileRequests
     let settings: GongkaiSettings
 
-    /// `tls`: serve HTTPS with that configuration (`base` is then an https URL).
-    init(tls: TLSConfiguration? = nil) async throws {
+    /// - Parameters:
+    ///   - tls: serve HTTPS with that configuration (`base` is then an https URL).
+    ///   - calendar: the console's working days (deadlines on its pages).
+    ///   - lastReport: written as the kept reconciliation report before the server starts.
+    init(tls: TLSConfiguration? = nil, calendar: WorkCalendar? = nil, lastReport: String? = nil) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gongkai-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var settings = GongkaiSettings()
         settings.database = directory.appendingPathComponent("outbox.sqlite").path
+        settings.reconcileLastReport = directory.appendingPathComponent("last-reconcile.json").path
         self.settings = settings
         store = try SQLiteOutboxStore(path: settings.database)
         tokens = TokenAuthority(store: store)
-        let console = OutboxConsole(store: store, channels: [Self.channel], actor: "api")
+        if let lastReport { try lastReport.write(toFile: settings.lastReportPath, atomically: true, encoding: .utf8) }
+        let console = OutboxConsole(store: store, channels: [Self.channel], actor: "api", calendar: calendar)
         var server = GongkaiServer(
             console: console, tokens: tokens, logger: Self.logger, lastReportPath: settings.lastReportPath, readiness: {})
         let store = store
@@ -46,10 +52,10 @@ final class APIHarness: Sendable {
         reconciliations = ReconcileRequests { channel, repair, actor in
             try await ReconcileRun.run(
                 settings: fixed, store: store, channels: [Self.channel], channelFilter: channel, repair: repair,
-                actor: actor, environment: ["API_TEST_SECRET": "whsec_c2VjcmV0LWZvci10ZXN0cy0wMTIzNDU2Nzg5YWI="])
+                actor: actor, environment: Self.secretEnvironment)
         }
         server.reconciliations = reconciliations
-        server.environment = ["API_TEST_SECRET": "whsec_c2VjcmV0LWZvci10ZXN0cy0wMTIzNDU2Nzg5YWI="]
+        server.environment = Self.secretEnvironment
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = try server.application(
             address: "127.0.0.1", port: 0, tls: tls, onRunning: { port in continuation.yield(port) })
