@@ -38,7 +38,8 @@ public struct ReconcileReport: Sendable, Codable, Equatable {
             kind = try c.decode(String.self, forKey: .kind)
             method = try c.decode(String.self, forKey: .method)
             var counts: [String: Int] = [:]
-            for (key, value) in try c.decode([String: Int].self, forKey: .counts) {
+            // JSON lists every class, zeros too; memory keeps only the classes seen, as a run builds them.
+            for (key, value) in try c.decode([String: Int].self, forKey: .counts) where value != 0 {
                 counts[ReconcileClass(name: key)?.rawValue ?? key, default: 0] += value
             }
             self.counts = counts
