@@ -105,6 +105,21 @@ struct JSONShapeTests {
         #expect(checker.errors(last.stdout, against: "ReconcileReport").isEmpty, "\(checker.errors(last.stdout, against: "ReconcileReport"))")
     }
 
+    @Test(.enabled(if: PostgresTestCluster.isAvailable || PostgresTestCluster.mustRun, "PostgreSQL is not installed"))
+    func storeCopyPrintsItsDocumentedShape() async throws {
+        try await check(["submit", "--json", "-"], "SubmitOutcome", array: true, stdin: Self.json(SampleDisclosures.notice))
+        let cluster = try await PostgresTestCluster.shared()
+        let target = try await cluster.makeDatabase() + "?sslmode=disable"
+        let copier = CLIProcess(
+            directory: directory,
+            environment: cli.environment.merging(["GONGKAI_DATABASE_PASSWORD": cluster.password]) { $1 })
+        let result = try await copier.run(["store", "copy", "--from", "gongkai.sqlite", "--to", target, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let errors = checker.errors(result.stdout, against: "StoreCopy")
+        #expect(errors.isEmpty, "\(errors)\n\(result.stdout)")
+        #expect(result.stdout.contains("\"verified\" : true"))
+    }
+
     @Test func theCheckerRejectsWhatTheSchemasForbid() throws {
         // The shape issue 10 §6 found: a boolean as a string.
         #expect(!checker.errors(#"{"date": "2026-10-01", "workday": "true"}"#, against: "Workday").isEmpty)
