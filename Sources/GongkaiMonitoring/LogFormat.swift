@@ -125,7 +125,14 @@ public struct JSONLogHandler: LogHandler {
     /// A JSON string literal of `text`, scrubbed (``scrubbed(_:)``).
     private static func appendString(_ text: String, to line: inout String) {
         line += "\""
-        for scalar in scrubbed(text).unicodeScalars {
+        let text = scrubbed(text)
+        // Most values (ids, states, numbers) need no escape: appended whole, not scalar by scalar.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            line += text
+            line += "\""
+            return
+        }
+        for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": line += "\\\""
             case "\\": line += "\\\\"
@@ -144,6 +151,7 @@ public struct JSONLogHandler: LogHandler {
 
     /// `text` with ID numbers masked and webhook secrets and bearer tokens redacted.
     public static func scrubbed(_ text: String) -> String {
+        guard mayNeedScrubbing(text) else { return text }
         var text = PrivacyMasking.maskIDNumbers(in: text)
         for marker in ["whsec_", "Bearer ", "access_token="] where text.contains(marker) {
             var result = ""
@@ -157,5 +165,23 @@ public struct JSONLogHandler: LogHandler {
             text = result
         }
         return text
+    }
+
+    /// One pass over the bytes: no run of 17 digits (every ID number has one) and none of the
+    /// redacted markers' telling characters, so the usual value skips the masking passes.
+    private static func mayNeedScrubbing(_ text: String) -> Bool {
+        var digits = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits += 1
+                if digits >= 17 { return true }
+            case UInt8(ascii: "_"), UInt8(ascii: "="), UInt8(ascii: "B"):
+                return true
+            default:
+                digits = 0
+            }
+        }
+        return false
     }
 }
