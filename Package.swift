@@ -77,6 +77,7 @@ let package = Package(
             name: "GongkaiTestSupport",
             dependencies: [
                 "GongkaiStore",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -243,7 +244,7 @@ let package = Package(
         .testTarget(
             name: "GongkaiCLITests",
             dependencies: [
-                "GongkaiCore", "GongkaiStore", "GongkaiSimulators", "GongkaiTestSupport",
+                "GongkaiCore", "GongkaiStore", "GongkaiSimulators", "GongkaiTestSupport", "GongkaiServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

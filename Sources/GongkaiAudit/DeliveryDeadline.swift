@@ -4,9 +4,32 @@ public import GongkaiStore
 /// A delivery's legal deadline and where it stands: the publish deadline of
 /// the item's current version, or for a withdrawal of a penalty or licence,
 /// the withdrawal deadline counted from the request.
+///
+/// In JSON one flat object: `dueOn` (the due day, a Beijing working day, when
+/// one applies) beside the status's own fields, `{"dueOn": "2026-11-27",
+/// "state": "late", "lateWorkdays": 2}` (the API's `Deadline` schema).
 public struct DeliveryDeadline: Sendable, Equatable, Codable {
     public var due: CalendarDate?
     public var status: DeadlineStatus
+
+    public init(due: CalendarDate?, status: DeadlineStatus) {
+        self.due = due
+        self.status = status
+    }
+
+    private enum CodingKeys: String, CodingKey { case dueOn }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(due, forKey: .dueOn)
+        try status.encode(to: encoder)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        due = try container.decodeIfPresent(CalendarDate.self, forKey: .dueOn)
+        status = try DeadlineStatus(from: decoder)
+    }
 
     /// Evaluates `record` of `item` as of `now` (Unix ms; days in Beijing time).
     ///

@@ -149,7 +149,8 @@ public final class OutboxGauges: Service, Sendable {
         reportSeen.withLock { $0 = modified }
         // Only the summaries: the rows are what `reconcile --last` prints.
         struct Summaries: Decodable {
-            var finishedAt: Int64
+            /// RFC 3339, or Unix milliseconds in a report an earlier version kept.
+            var finishedAt: JSONTime
             var channels: [ReconcileReport.ChannelSummary]
         }
         guard let data = FileManager.default.contents(atPath: path),
@@ -158,7 +159,7 @@ public final class OutboxGauges: Service, Sendable {
             logger.warning("the kept reconciliation report is unreadable", metadata: ["file": "\(path)"])
             return
         }
-        ReconcileMetrics.record(finishedAt: report.finishedAt, channels: report.channels, factory: factory)
+        ReconcileMetrics.record(finishedAt: report.finishedAt.millis, channels: report.channels, factory: factory)
     }
 
     private func gauge(_ label: String, _ dimensions: (String, String)...) -> Gauge {

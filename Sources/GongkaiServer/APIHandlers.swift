@@ -92,7 +92,7 @@ struct APIHandlers: Sendable {
         let id = try context.parameters.require("id")
         let (item, deliveries) = try await console.itemStatus(id)
         let deadlines = try await console.deadlines(of: item, deliveries)
-        return json(ItemStatusBody(item: item, deliveries: deliveries, deadlines: deadlines))
+        return json(MachineJSON.ItemStatus(item: item, deliveries: deliveries, deadlines: deadlines))
     }
 
     func attempts(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -100,19 +100,19 @@ struct APIHandlers: Sendable {
         _ = try await console.itemStatus(id)
         let channel = request.uri.queryParameters["channel"].map(String.init)
         if let channel { _ = try console.channel(channel) }
-        return json(try await console.store.attempts(itemID: id, channelID: channel))
+        return json(MachineJSON.Attempt.list(try await console.store.attempts(itemID: id, channelID: channel)))
     }
 
     func withdraw(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         struct Body: Decodable { var reason: String }
         let id = try context.parameters.require("id")
         let body = try await decode(Body.self, request, context)
-        return json(try await acting(context).withdraw(itemID: id, reason: body.reason))
+        return json(MachineJSON.Delivery.list(try await acting(context).withdraw(itemID: id, reason: body.reason)))
     }
 
     func approve(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        return json(try await acting(context).approve(itemID: id))
+        return json(MachineJSON.Delivery.list(try await acting(context).approve(itemID: id)))
     }
 
     func resend(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -123,7 +123,7 @@ struct APIHandlers: Sendable {
         let id = try context.parameters.require("id")
         let body = try await decode(Body.self, request, context, emptyAllowed: true) ?? Body()
         if let channel = body.channel { _ = try console.channel(channel) }
-        return json(try await acting(context).resend(itemID: id, channelID: body.channel, force: body.force ?? false))
+        return json(MachineJSON.Delivery.list(try await acting(context).resend(itemID: id, channelID: body.channel, force: body.force ?? false)))
     }
 
     // MARK: - Deliveries, channels, audit
@@ -148,7 +148,7 @@ struct APIHandlers: Sendable {
             }
             next = rows.last?.itemID
         }
-        return json(DeliveryPage(deliveries: rows, nextCursor: next))
+        return json(DeliveryPage(deliveries: MachineJSON.Delivery.list(rows), nextCursor: next))
     }
 
     func channels(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -183,7 +183,7 @@ struct APIHandlers: Sendable {
         }
         let since = try body.since.map { try Parse.time($0, now: console.clock.now(), field: "since") }
         let count = try await acting(context).recover(channelID: id, states: states, since: since)
-        return json(RecoverBody(channel: id, requeued: count))
+        return json(MachineJSON.Recovered(channel: id, requeued: count))
     }
 
     /// Checks a channel's configuration, credentials and reachability without publishing, as
@@ -225,7 +225,7 @@ struct APIHandlers: Sendable {
     func audit(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         let limit = try intParameter(query["limit"].map(String.init), name: "limit", default: 100, range: 1...1_000)
-        return json(try await console.store.auditLog(itemID: query["item"].map(String.init), limit: limit))
+        return json(MachineJSON.AuditEntry.list(try await console.store.auditLog(itemID: query["item"].map(String.init), limit: limit)))
     }
 
     /// The counts of the 政府信息公开工作年度报告, as `gongkai report annual --format json`.
@@ -246,12 +246,11 @@ struct APIHandlers: Sendable {
         guard let path = server.lastReportPath else {
             throw GongkaiError(.conflict, "this server keeps no reconciliation report", field: "reconcile.lastReport")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard FileManager.default.fileExists(atPath: path) else {
             throw GongkaiError(.conflict, "no reconciliation report yet: run gongkai reconcile or set reconcile.interval", field: "reconcile.lastReport")
         }
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        // Decoded and written again, so that a report kept by an earlier version comes out in today's shape.
+        return json(try ReconcileRun.load(path))
     }
 
     // MARK: - Reading requests
@@ -316,37 +315,8 @@ struct APIHandlers: Sendable {
     }
 }
 
-/// `GET /v1/items/{id}`: the item, each channel's delivery and its deadline.
-struct ItemStatusBody: Encodable {
-    var item: ItemRecord
-    var deliveries: [Delivery]
-
-    struct Delivery: Encodable {
-        var delivery: DeliveryRecord
-        var deadline: DeliveryDeadline?
-
-        func encode(to encoder: any Encoder) throws {
-            try delivery.encode(to: encoder)
-            enum Keys: String, CodingKey { case deadline }
-            var container = encoder.container(keyedBy: Keys.self)
-            try container.encodeIfPresent(deadline, forKey: .deadline)
-        }
-    }
-
-    init(item: ItemRecord, deliveries: [DeliveryRecord], deadlines: [Int64: DeliveryDeadline]) {
-        self.item = item
-        self.deliveries = deliveries.map { Delivery(delivery: $0, deadline: deadlines[$0.id]) }
-    }
-}
-
-/// `POST /v1/channels/{id}/recover`: how many deliveries went back to the queue.
-struct RecoverBody: Encodable {
-    var channel: String
-    var requeued: Int
-}
-
 /// One page of `GET /v1/deliveries`; `nextCursor` is absent on the last page.
 struct DeliveryPage: Encodable {
-    var deliveries: [DeliveryRecord]
+    var deliveries: [MachineJSON.Delivery]
     var nextCursor: String?
 }

@@ -55,11 +55,11 @@ public struct ChannelView: Encodable, Sendable {
         oneSender = definition.sendsFromOneDaemon
         if let breaker, breaker.openUntil > now {
             breakerOpenedBy = breaker.openedBy
-            breakerOpenUntil = Timestamp.iso8601(breaker.openUntil)
+            breakerOpenUntil = Timestamp.rfc3339(breaker.openUntil)
         }
         if let lease, lease.expiresAt > now {
             sender = lease.owner
-            senderUntil = Timestamp.iso8601(lease.expiresAt)
+            senderUntil = Timestamp.rfc3339(lease.expiresAt)
         }
     }
 }

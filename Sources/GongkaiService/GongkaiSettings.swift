@@ -20,6 +20,8 @@ public struct GongkaiSettings: Sendable, Equatable {
     /// nil: the compiled-in years only.
     public var calendar: String?
     public var logLevel = "info"
+    /// `text` (the default) or `json`: one JSON object per log line (``LogFormat``).
+    public var logFormat = "text"
     public var workerID: String?
     public var pollInterval: Int64 = 500
     public var lease: Int64 = 60_000
@@ -65,6 +67,7 @@ public struct GongkaiSettings: Sendable, Equatable {
         Key(file: "channels", environment: "GONGKAI_CHANNELS", option: "--channels", help: "directory of channel files"),
         Key(file: "calendar", environment: "GONGKAI_CALENDAR", option: "--calendar", help: "directory of working-day calendar files added over the embedded 2019–2026"),
         Key(file: "logLevel", environment: "GONGKAI_LOG_LEVEL", option: "--log-level", help: "trace, debug, info, notice, warning, error"),
+        Key(file: "logFormat", environment: "GONGKAI_LOG_FORMAT", option: "--log-format", help: "text or json (one JSON object per line)"),
         Key(file: "daemon.workerID", environment: "GONGKAI_WORKER_ID", option: "--worker-id", help: "lease owner name (default host-pid-random)"),
         Key(file: "daemon.pollInterval", environment: "GONGKAI_POLL_INTERVAL", option: "--poll-interval", help: "how often idle workers look for work"),
         Key(file: "daemon.lease", environment: "GONGKAI_LEASE", option: "--lease", help: "lease on a claimed delivery (at least timeout + 5s)"),
@@ -150,6 +153,9 @@ public struct GongkaiSettings: Sendable, Equatable {
                 throw invalid("must be trace, debug, info, notice, warning, error or critical")
             }
             logLevel = value
+        case "logFormat":
+            guard ["text", "json"].contains(value) else { throw invalid("must be text or json") }
+            logFormat = value
         case "daemon.workerID":
             guard !value.isEmpty, value.count <= 128 else { throw invalid("must be 1 to 128 characters") }
             workerID = value

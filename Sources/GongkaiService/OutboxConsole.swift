@@ -4,6 +4,7 @@ public import GongkaiAudit
 public import GongkaiCore
 public import GongkaiStore
 public import Logging
+import GongkaiMonitoring
 
 /// What operators do to the outbox (the CLI's business logic): submit,
 /// withdraw, approve, inspect, resend, recover, pause. Every change is one
@@ -73,7 +74,8 @@ public struct OutboxConsole: Sendable {
 
     /// The connection pool's own logger: standard error, so that a command's JSON on standard output stays clean.
     public static func storeLogger(_ settings: GongkaiSettings) -> Logger {
-        var logger = Logger(label: "gongkai.store", factory: { StreamLogHandler.standardError(label: $0) })
+        let format = LogFormat(rawValue: settings.logFormat) ?? .text
+        var logger = Logger(label: "gongkai.store", factory: { format.handler(label: $0) })
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         // Pool chatter at info would drown a one-shot command; asking for debug still gets it.
         logger.logLevel = level < .info ? level : max(level, .warning)

@@ -42,9 +42,9 @@ public actor ReconcileRequests {
             try container.encodeIfPresent(channel, forKey: .channel)
             try container.encode(repair, forKey: .repair)
             try container.encode(requestedBy, forKey: .requestedBy)
-            try container.encode(Timestamp.iso8601(requestedAt), forKey: .requestedAt)
-            try container.encodeIfPresent(startedAt.map(Timestamp.iso8601), forKey: .startedAt)
-            try container.encodeIfPresent(finishedAt.map(Timestamp.iso8601), forKey: .finishedAt)
+            try container.encode(Timestamp.rfc3339(requestedAt), forKey: .requestedAt)
+            try container.encodeIfPresent(startedAt.map(Timestamp.rfc3339), forKey: .startedAt)
+            try container.encodeIfPresent(finishedAt.map(Timestamp.rfc3339), forKey: .finishedAt)
             try container.encodeIfPresent(error, forKey: .error)
             if let report {
                 try container.encode(report.differenceCount, forKey: .differences)

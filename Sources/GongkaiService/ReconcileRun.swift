@@ -50,7 +50,11 @@ public enum ReconcileRun {
 
     /// The report the last full run kept.
     public static func last(settings: GongkaiSettings) throws -> ReconcileReport {
-        let path = settings.lastReportPath
+        try load(settings.lastReportPath)
+    }
+
+    /// The report kept at `path`, in today's shape or the one earlier versions wrote.
+    public static func load(_ path: String) throws -> ReconcileReport {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw GongkaiError(
                 .conflict, "no reconciliation report yet at \(path): run `gongkai reconcile` or set reconcile.interval for the daemon",

@@ -403,6 +403,8 @@ final class ChannelWorker: Sendable {
                 schedule: definition.retry, randomUnit: Double.random(in: 0..<1), canWithdraw: canWithdraw,
                 setsCanonicalURL: definition.isCanonical)
         }
+        let now = clock.now()
+        for (outcome, (delivery, _)) in zip(outcomes, sends) { logAttempt(outcome, claimed: delivery.record, now: now) }
         var requested = false
         for outcome in outcomes {
             let counted = DeliveryMetrics.Outcome(outcome.result)
@@ -416,6 +418,55 @@ final class ChannelWorker: Sendable {
         }
         completed.withLock { $0.append(contentsOf: outcomes) }
         wake.yield()
+    }
+
+    /// One log event per attempt (a deferral reached no platform and is none): item, version,
+    /// channel (the logger's own metadata), the outcome, the duration and what happens next.
+    ///
+    /// The decision is the store's own transition applied to the claimed row, so the event can
+    /// say it before the store has written it; `retryAt` may differ from the stored time by the
+    /// milliseconds between here and the write. Metadata is built only when info is enabled.
+    private func logAttempt(_ outcome: SendOutcome, claimed: DeliveryRecord, now: Int64) {
+        guard logger.logLevel <= .info else { return }
+        var metadata: Logger.Metadata = [
+            "item": .string(outcome.itemID), "version": .stringConvertible(outcome.version),
+            "operation": .string(outcome.operation.rawValue), "durationMs": .stringConvertible(outcome.durationMillis),
+            "trigger": .string(outcome.trigger.rawValue),
+        ]
+        if let status = outcome.httpStatus { metadata["httpStatus"] = .stringConvertible(status) }
+        var retryAt: Int64?
+        switch outcome.result {
+        case .deferred:
+            return
+        case .delivered:
+            metadata["status"] = "ok"
+            metadata["decision"] = .string(outcome.operation == .withdraw ? "withdrawn" : "delivered")
+        case .inProgress(_, let checkAfter):
+            metadata["status"] = "in-progress"
+            metadata["decision"] = "check-again"
+            retryAt = now + max(1, checkAfter)
+        case .failed(let failure):
+            metadata["status"] = .string(failure.permanent ? "permanent" : "retryable")
+            // Platform messages can quote what was sent: masked here for the text format too.
+            metadata["error"] = .string(PrivacyMasking.maskIDNumbers(in: String(failure.message.prefix(300))))
+            var next = claimed
+            next.failed(
+                outcome.operation, version: outcome.version, failure: failure, schedule: outcome.schedule,
+                randomUnit: outcome.randomUnit, canWithdraw: outcome.canWithdraw, now: now)
+            switch next.state {
+            case .retrying:
+                metadata["decision"] = "retry"
+                retryAt = next.nextAttemptAt
+            case .dead:
+                metadata["decision"] = "dead"
+            default:
+                // A newer version or a withdrawal arrived meanwhile: it goes next, on a fresh schedule.
+                metadata["decision"] = "superseded"
+                retryAt = next.nextAttemptAt
+            }
+        }
+        if let retryAt { metadata["retryAt"] = .string(Timestamp.rfc3339(retryAt)) }
+        logger.info("delivery attempt", metadata: metadata)
     }
 
     private func waitForWake(until wakeAt: Int64, iterator: inout AsyncStream<Void>.Iterator) async {

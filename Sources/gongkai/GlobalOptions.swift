@@ -3,6 +3,7 @@ import Foundation
 import GongkaiAudit
 import GongkaiService
 import GongkaiCore
+import GongkaiMonitoring
 import Logging
 
 /// Options every command shares: where the settings, the outbox and the channel files are.
@@ -23,6 +24,8 @@ struct GlobalOptions: ParsableArguments {
     var channels: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env GONGKAI_LOG_LEVEL).")
     var logLevel: String?
+    @Option(help: "Log format: text, or json for one JSON object per line (env GONGKAI_LOG_FORMAT).")
+    var logFormat: String?
     @Option(help: "Working days from decision to publication of a penalty or licence (env GONGKAI_DEADLINE_PENALTY; default 7).")
     var deadlinePenalty: String?
     @Option(help: "Working days from formation or change to publication of other items (env GONGKAI_DEADLINE_GENERAL; default 20).")
@@ -45,6 +48,7 @@ struct GlobalOptions: ParsableArguments {
         options["databaseStatementTimeout"] = databaseStatementTimeout
         options["channels"] = channels
         options["logLevel"] = logLevel
+        options["logFormat"] = logFormat
         options["deadlines.penaltyAndLicence"] = deadlinePenalty
         options["deadlines.general"] = deadlineGeneral
         options["deadlines.interpretation"] = deadlineInterpretation
@@ -56,7 +60,8 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func logger(_ settings: GongkaiSettings, label: String = "gongkai") -> Logger {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let format = LogFormat(rawValue: settings.logFormat) ?? .text
+        LoggingSystem.bootstrap { format.handler(label: $0) }
         var logger = Logger(label: label)
         logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
         return logger

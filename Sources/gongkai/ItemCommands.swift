@@ -16,7 +16,7 @@ struct WithdrawCommand: AsyncParsableCommand {
         try await reporting(json: json) {
             try await OutboxConsole.with(try global.settings()) { console in
                 let changed = try await console.withdraw(itemID: id, reason: reason)
-                if json { printJSON(changed) } else { print(StatusView.deliveries(changed, title: "withdrawal queued for \(id)")) }
+                if json { printJSON(MachineJSON.Delivery.list(changed)) } else { print(StatusView.deliveries(changed, title: "withdrawal queued for \(id)")) }
             }
         }
     }
@@ -34,7 +34,7 @@ struct ApproveCommand: AsyncParsableCommand {
         try await reporting(json: json) {
             try await OutboxConsole.with(try global.settings()) { console in
                 let changed = try await console.approve(itemID: id)
-                if json { printJSON(changed) } else { print(StatusView.deliveries(changed, title: "approved \(id)")) }
+                if json { printJSON(MachineJSON.Delivery.list(changed)) } else { print(StatusView.deliveries(changed, title: "approved \(id)")) }
             }
         }
     }
@@ -56,7 +56,7 @@ struct ResendCommand: AsyncParsableCommand {
             try await OutboxConsole.with(try global.settings()) { console in
                 let changed = try await console.resend(itemID: id, channelID: channel, force: force)
                 if json {
-                    printJSON(changed)
+                    printJSON(MachineJSON.Delivery.list(changed))
                 } else if changed.isEmpty {
                     print("nothing to resend for \(id)\(force ? "" : " (delivered rows need --force)")")
                 } else {
@@ -83,7 +83,7 @@ struct RecoverCommand: AsyncParsableCommand {
                 let states = try state.map { try Parse.state($0) }
                 let sinceMillis = try since.map { try Parse.time($0, now: console.clock.now()) }
                 let count = try await console.recover(channelID: channel, states: states, since: sinceMillis)
-                if json { printJSON(["requeued": count]) } else { print("re-queued \(count) deliveries on \(channel)") }
+                if json { printJSON(MachineJSON.Recovered(channel: channel, requeued: count)) } else { print("re-queued \(count) deliveries on \(channel)") }
             }
         }
     }

@@ -29,24 +29,15 @@ struct StatusCommand: AsyncParsableCommand {
                         .filter { states.isEmpty || states.contains($0.state) }
                     let deadlines = try await console.deadlines(of: item, shown)
                     if json {
-                        /// Deadlines by channel id, beside the deliveries they belong to.
-                        struct Body: Encodable {
-                            var item: ItemRecord
-                            var deliveries: [DeliveryRecord]
-                            var deadlines: [String: DeliveryDeadline]
-                        }
-                        printJSON(
-                            Body(
-                                item: item, deliveries: shown,
-                                deadlines: Dictionary(
-                                    uniqueKeysWithValues: shown.compactMap { row in deadlines[row.id].map { (row.channelID, $0) } })))
+                        // The API's GET /v1/items/{id} shape: each delivery carries its deadline.
+                        printJSON(MachineJSON.ItemStatus(item: item, deliveries: shown, deadlines: deadlines))
                     } else {
                         print(StatusView.item(item, shown, deadlines: deadlines))
                     }
                 } else if channel != nil || !states.isEmpty {
                     let rows = try await console.store.deliveries(
                         DeliveryFilter(channelID: channel, states: states.isEmpty ? nil : states, limit: limit))
-                    if json { printJSON(rows) } else { print(StatusView.deliveries(rows)) }
+                    if json { printJSON(MachineJSON.Delivery.list(rows)) } else { print(StatusView.deliveries(rows)) }
                 } else {
                     let counts = try await console.store.stateCounts()
                     if json {
@@ -73,7 +64,7 @@ struct AttemptsCommand: AsyncParsableCommand {
             try await OutboxConsole.with(try global.settings()) { console in
                 _ = try await console.itemStatus(id)
                 let attempts = try await console.store.attempts(itemID: id, channelID: channel)
-                if json { printJSON(attempts) } else { print(StatusView.attempts(attempts)) }
+                if json { printJSON(MachineJSON.Attempt.list(attempts)) } else { print(StatusView.attempts(attempts)) }
             }
         }
     }
@@ -91,7 +82,7 @@ struct AuditCommand: AsyncParsableCommand {
         try await reporting(json: json) {
             try await OutboxConsole.with(try global.settings()) { console in
                 let entries = try await console.store.auditLog(itemID: item, limit: limit)
-                if json { printJSON(entries); return }
+                if json { printJSON(MachineJSON.AuditEntry.list(entries)); return }
                 var table = TextTable(["TIME", "ACTOR", "ACTION", "ITEM", "CHANNEL", "DETAIL"])
                 for entry in entries {
                     table.add([

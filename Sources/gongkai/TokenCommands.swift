@@ -54,17 +54,7 @@ struct TokenListCommand: AsyncParsableCommand {
             try await OutboxConsole.with(try global.settings()) { console in
                 let tokens = try await TokenAuthority(outbox: console.store).list()
                 if json {
-                    struct Row: Encodable {
-                        var name, role, id, createdAt: String
-                        var revoked: Bool
-                        var revokedAt: String?
-                    }
-                    printJSON(
-                        tokens.map {
-                            Row(
-                                name: $0.name, role: $0.role.rawValue, id: $0.id, createdAt: Timestamp.iso8601($0.createdAt),
-                                revoked: $0.revokedAt != nil, revokedAt: $0.revokedAt.map(Timestamp.iso8601))
-                        })
+                    printJSON(tokens.map(MachineJSON.Token.init))
                 } else {
                     var table = TextTable(["NAME", "ROLE", "ID", "CREATED", "REVOKED"])
                     for token in tokens {

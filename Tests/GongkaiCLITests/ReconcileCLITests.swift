@@ -40,7 +40,7 @@ struct ReconcileCLITests {
 
         let last = try await cli.run(["reconcile", "--last", "--format", "json"])
         #expect(last.status == 1)
-        #expect(last.stdout.contains("\"status\" : \"+\""))
+        #expect(last.stdout.contains("\"status\" : \"missing\""))
 
         // Reconcile changed nothing: the delivery is still pending.
         let status = try await cli.run(["status", SampleDisclosures.notice.id, "--json"])

@@ -1,4 +1,8 @@
 /// How one item × channel compares between the outbox and the platform.
+///
+/// The raw value is the symbol tables print; JSON carries the lower-case
+/// ``name`` (`in-sync`, `missing`, `extra`, `differs`, `unchecked`) and reads
+/// the symbol too, which reports kept by earlier versions hold.
 public enum ReconcileClass: String, Sendable, Codable, CaseIterable {
     /// `=` the platform shows what the outbox says it should.
     case inSync = "="
@@ -10,6 +14,37 @@ public enum ReconcileClass: String, Sendable, Codable, CaseIterable {
     case differs = "*"
     /// `!` could not be checked (the channel cannot list, or failed to); the detail says why.
     case unchecked = "!"
+
+    /// The class in JSON: a lower-case name, since `=`, `+`, `-`, `*`, `!` say nothing to a program.
+    public var name: String {
+        switch self {
+        case .inSync: return "in-sync"
+        case .missing: return "missing"
+        case .extra: return "extra"
+        case .differs: return "differs"
+        case .unchecked: return "unchecked"
+        }
+    }
+
+    /// The class of a JSON ``name`` or a table symbol.
+    public init?(name: String) {
+        guard let found = Self.allCases.first(where: { $0.name == name }) ?? Self(rawValue: name) else { return nil }
+        self = found
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let found = Self(name: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown reconciliation class \(text)")
+        }
+        self = found
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(name)
+    }
 
     /// Whether the row is a difference that `--repair` or an operator must act on.
     public var isDifference: Bool { self == .missing || self == .extra || self == .differs }

@@ -1,4 +1,5 @@
 import Foundation
+import GongkaiCore
 
 /// The outcome of one reconciliation run: a summary per channel and the rows
 /// that need attention (in-sync rows are counted, and kept only on request,
@@ -26,6 +27,38 @@ public struct ReconcileReport: Sendable, Codable, Equatable {
         }
 
         public func count(_ status: ReconcileClass) -> Int { counts[status.rawValue] ?? 0 }
+
+        private enum CodingKeys: String, CodingKey { case channelID, kind, method, counts, failure, late, atRisk }
+
+        /// ``counts`` is keyed by the table symbols in memory; JSON keys it by
+        /// ``ReconcileClass/name`` and reads either.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            channelID = try c.decode(String.self, forKey: .channelID)
+            kind = try c.decode(String.self, forKey: .kind)
+            method = try c.decode(String.self, forKey: .method)
+            var counts: [String: Int] = [:]
+            // JSON lists every class, zeros too; memory keeps only the classes seen, as a run builds them.
+            for (key, value) in try c.decode([String: Int].self, forKey: .counts) where value != 0 {
+                counts[ReconcileClass(name: key)?.rawValue ?? key, default: 0] += value
+            }
+            self.counts = counts
+            failure = try c.decodeIfPresent(String.self, forKey: .failure)
+            late = try c.decodeIfPresent(Int.self, forKey: .late) ?? 0
+            atRisk = try c.decodeIfPresent(Int.self, forKey: .atRisk) ?? 0
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(channelID, forKey: .channelID)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(method, forKey: .method)
+            try c.encode(
+                Dictionary(uniqueKeysWithValues: ReconcileClass.allCases.map { ($0.name, count($0)) }), forKey: .counts)
+            try c.encodeIfPresent(failure, forKey: .failure)
+            try c.encode(late, forKey: .late)
+            try c.encode(atRisk, forKey: .atRisk)
+        }
     }
 
     public var startedAt: Int64
@@ -55,6 +88,27 @@ public struct ReconcileReport: Sendable, Codable, Equatable {
     public var exitStatus: Int32 {
         if auditFailed { return 2 }
         return differenceCount > 0 ? 1 : 0
+    }
+
+    private enum CodingKeys: String, CodingKey { case startedAt, finishedAt, channels, rows, repaired }
+
+    /// Times are ``JSONTime`` (RFC 3339, +08:00); a report kept by an earlier version holds Unix milliseconds, also read.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        startedAt = try c.decode(JSONTime.self, forKey: .startedAt).millis
+        finishedAt = try c.decode(JSONTime.self, forKey: .finishedAt).millis
+        channels = try c.decode([ChannelSummary].self, forKey: .channels)
+        rows = try c.decode([ReconcileRow].self, forKey: .rows)
+        repaired = try c.decode(Bool.self, forKey: .repaired)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(JSONTime(startedAt), forKey: .startedAt)
+        try c.encode(JSONTime(finishedAt), forKey: .finishedAt)
+        try c.encode(channels, forKey: .channels)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(repaired, forKey: .repaired)
     }
 
     public static let exitStatusHelp = """

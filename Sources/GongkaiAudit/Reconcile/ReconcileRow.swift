@@ -42,4 +42,42 @@ public struct ReconcileRow: Sendable, Codable, Equatable {
         self.detail = detail
         self.repair = repair
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case channelID, itemID, remoteID, status, expectedVersion, shownVersion, deliveryState, detail, repair
+        case dueOn, deadline
+        /// What reports kept by earlier versions call ``dueOn``.
+        case due
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        channelID = try c.decode(String.self, forKey: .channelID)
+        itemID = try c.decodeIfPresent(String.self, forKey: .itemID)
+        remoteID = try c.decodeIfPresent(String.self, forKey: .remoteID)
+        status = try c.decode(ReconcileClass.self, forKey: .status)
+        expectedVersion = try c.decodeIfPresent(Int.self, forKey: .expectedVersion)
+        shownVersion = try c.decodeIfPresent(Int.self, forKey: .shownVersion)
+        deliveryState = try c.decodeIfPresent(String.self, forKey: .deliveryState)
+        detail = try c.decode(String.self, forKey: .detail)
+        repair = try c.decodeIfPresent(String.self, forKey: .repair)
+        due = try c.decodeIfPresent(String.self, forKey: .dueOn) ?? c.decodeIfPresent(String.self, forKey: .due)
+        deadline = try c.decodeIfPresent(DeadlineStatus.self, forKey: .deadline)
+    }
+
+    /// `dueOn` names the due day (a Beijing working day, `YYYY-MM-DD`) as every other shape does.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(channelID, forKey: .channelID)
+        try c.encodeIfPresent(itemID, forKey: .itemID)
+        try c.encodeIfPresent(remoteID, forKey: .remoteID)
+        try c.encode(status, forKey: .status)
+        try c.encodeIfPresent(expectedVersion, forKey: .expectedVersion)
+        try c.encodeIfPresent(shownVersion, forKey: .shownVersion)
+        try c.encodeIfPresent(deliveryState, forKey: .deliveryState)
+        try c.encode(detail, forKey: .detail)
+        try c.encodeIfPresent(repair, forKey: .repair)
+        try c.encodeIfPresent(due, forKey: .dueOn)
+        try c.encodeIfPresent(deadline, forKey: .deadline)
+    }
 }
