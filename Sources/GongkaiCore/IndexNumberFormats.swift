@@ -47,15 +47,19 @@ public struct IndexNumberFormats: Sendable, Equatable {
 
     /// Why `number` is not an index number of `publisher`, or nil when it is.
     public func problem(with number: String, publisher: DisclosureItem.Publisher) -> String? {
-        let key = publisher.code.flatMap { byPublisher[$0] == nil ? nil : $0 } ?? publisher.name
-        guard let format = byPublisher[key] else { return IndexNumber.problem(with: number) }
+        guard let (key, format) = format(for: publisher) else { return IndexNumber.problem(with: number) }
         if format.matches(number) { return nil }
         return "does not match the format configured for \(key) (indexNumberFormats): \(format.pattern)"
     }
 
     /// The shape a publisher's numbers must have, for messages.
     public func expected(for publisher: DisclosureItem.Publisher) -> String {
-        let key = publisher.code.flatMap { byPublisher[$0] == nil ? nil : $0 } ?? publisher.name
-        return byPublisher[key].map { "a match of \($0.pattern) (indexNumberFormats)" } ?? IndexNumber.format
+        format(for: publisher).map { "a match of \($0.format.pattern) (indexNumberFormats)" } ?? IndexNumber.format
+    }
+
+    /// The publisher's own format and the key it is configured under: its credit code first, then its name.
+    private func format(for publisher: DisclosureItem.Publisher) -> (key: String, format: Format)? {
+        if let code = publisher.code, let format = byPublisher[code] { return (code, format) }
+        return byPublisher[publisher.name].map { (publisher.name, $0) }
     }
 }
