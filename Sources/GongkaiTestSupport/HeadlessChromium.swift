@@ -81,19 +81,16 @@ public struct HeadlessChromium: Sendable {
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
         let started = ContinuousClock.now
-        let ended = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { process in
-            ended.continuation.yield(process.terminationStatus)
-            ended.continuation.finish()
-        }
+        let watch = ExitWatch(process)
         try process.run()
+        watch.started(process)
         let status = try await withThrowingTaskGroup(of: Int32?.self) { group in
-            group.addTask {
-                var iterator = ended.stream.makeAsyncIterator()
-                return await iterator.next()
-            }
+            group.addTask { await watch.exited().status }
+            let pid = process.processIdentifier
             group.addTask {
                 try await Task.sleep(for: timeout)
+                // The exit watch only returns once chromium has gone, so make it go.
+                kill(pid, SIGKILL)
                 return nil
             }
             let first = try await group.next() ?? nil
@@ -101,7 +98,6 @@ public struct HeadlessChromium: Sendable {
             return first
         }
         guard let status else {
-            process.terminate()
             throw Failure(description: "chromium did not finish within \(timeout): \(arguments.joined(separator: " "))")
         }
         let elapsed = ContinuousClock.now - started

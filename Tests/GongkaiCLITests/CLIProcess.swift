@@ -1,4 +1,5 @@
 import Foundation
+import GongkaiTestSupport
 
 /// Runs the built `gongkai` binary as a child process, as an operator would.
 struct CLIProcess {
@@ -50,15 +51,12 @@ struct CLIProcess {
         process.standardError = err
         let input = Pipe()
         process.standardInput = input
-        let exited = AsyncStream<Void>.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        process.terminationHandler = { _ in
-            exited.continuation.yield()
-            exited.continuation.finish()
-        }
+        let watch = ExitWatch(process)
         try process.run()
+        watch.started(process)
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        for await _ in exited.stream { break }
+        let exit = await watch.exited()
         try out.close()
         try err.close()
         defer {
@@ -66,28 +64,23 @@ struct CLIProcess {
             try? FileManager.default.removeItem(at: errFile)
         }
         return Result(
-            status: process.terminationStatus,
+            status: exit.status,
             stdout: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "",
             stdoutBytes: [UInt8]((try? Data(contentsOf: outFile)) ?? Data()))
     }
 
-    /// Starts `gongkai <arguments>` without waiting; its output goes to `log`.
-    func start(_ arguments: [String], log: URL) throws -> Process {
-        try launch(arguments, log: log).process
-    }
-
     /// A started process whose exit can be awaited without blocking a thread.
     struct Running: @unchecked Sendable {
         let process: Process
-        let exit: AsyncStream<Void>
+        let watch: ExitWatch
 
         var pid: Int32 { process.processIdentifier }
 
         /// Suspends until the process has exited; returns its status (or signal number).
         func exited() async -> (status: Int32, signalled: Bool) {
-            for await _ in exit { break }
-            return (process.terminationStatus, process.terminationReason == .uncaughtSignal)
+            let exit = await watch.exited()
+            return (exit.status, exit.signalled)
         }
     }
 
@@ -106,13 +99,10 @@ struct CLIProcess {
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
-        let exited = AsyncStream<Void>.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        process.terminationHandler = { _ in
-            exited.continuation.yield()
-            exited.continuation.finish()
-        }
+        let watch = ExitWatch(process)
         try process.run()
-        return Running(process: process, exit: exited.stream)
+        watch.started(process)
+        return Running(process: process, watch: watch)
     }
 
     static func temporaryDirectory() throws -> URL {

@@ -40,11 +40,10 @@ struct CrashTests {
         #expect(submit.status == 0, "\(submit.stderr)")
 
         let daemonArguments = ["daemon", "--lease", "1s", "--poll-interval", "50ms", "--log-level", "warning"]
-        let first = try cli.start(daemonArguments, log: directory.appendingPathComponent("daemon-1.log"))
+        let first = try cli.launch(daemonArguments, log: directory.appendingPathComponent("daemon-1.log"))
         #expect(await simulator.waitUntil(acceptedCount: 60, timeout: .seconds(60)))
-        kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
-        #expect(first.terminationReason == .uncaughtSignal)
+        kill(first.pid, SIGKILL)
+        #expect(await first.exited().signalled)
 
         let store = try SQLiteOutboxStore(path: directory.appendingPathComponent("gongkai.sqlite").path)
         let orphaned = try await store.deliveries(DeliveryFilter(states: [.sending])).count
@@ -52,7 +51,7 @@ struct CrashTests {
         #expect(deliveredBeforeRestart < count, "the kill came too late to test anything")
 
         simulator.setFaults(.none)
-        let second = try cli.start(daemonArguments, log: directory.appendingPathComponent("daemon-2.log"))
+        let second = try cli.launch(daemonArguments, log: directory.appendingPathComponent("daemon-2.log"))
         var delivered = deliveredBeforeRestart
         let deadline = ContinuousClock.now + .seconds(90)
         while delivered < count && ContinuousClock.now < deadline {
@@ -60,9 +59,8 @@ struct CrashTests {
             _ = await simulator.waitUntil(acceptedCount: simulator.acceptedCount + 1, timeout: .milliseconds(500))
             delivered = try await store.deliveries(DeliveryFilter(states: [.delivered])).count
         }
-        kill(second.processIdentifier, SIGTERM)
-        second.waitUntilExit()
-        #expect(second.terminationStatus == 0)
+        kill(second.pid, SIGTERM)
+        #expect(await second.exited().status == 0)
 
         #expect(delivered == count)
         var missing: [String] = []

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import GongkaiCore
+import GongkaiTestSupport
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -44,9 +45,9 @@ struct ServeCLITests {
             if data.isEmpty { continuation.finish() } else { continuation.yield(String(decoding: data, as: UTF8.self)) }
             output.append(String(decoding: data, as: UTF8.self))
         }
-        let (exits, exited) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { exited.yield($0.terminationStatus); exited.finish() }
+        let watch = ExitWatch(process)
         try process.run()
+        watch.started(process)
         var port: Int?
         var seen = ""
         for await chunk in lines {
@@ -74,8 +75,7 @@ struct ServeCLITests {
         let afterRevoke = try await post(item)
         let audit = try await cli.run(["audit", "--json"])
         process.terminate()
-        var exitStatus: Int32 = -1
-        for await code in exits { exitStatus = code }
+        let exitStatus = await watch.exited().status
 
         #expect(first == 201)
         #expect(scrape.status == .ok)

@@ -115,7 +115,8 @@ struct RobotHarness {
         RobotNotice.render(item, canonicalURL: canonicalURL, style: dialect == .feishu ? .plain : .markdown).text
     }
 
-    var deadline: NIODeadline { .now() + .seconds(5) }
+    /// Generous: under the full suite (chromium, daemons) a local answer has taken over 5 s.
+    var deadline: NIODeadline { .now() + .seconds(20) }
 
     /// Delivers and returns the error, or nil when it succeeded.
     func failure(of request: DeliveryRequest) async -> DeliveryError? {
