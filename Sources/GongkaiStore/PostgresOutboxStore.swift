@@ -258,16 +258,15 @@ public struct PostgresOutboxStore: OutboxStore {
         }
         // The common case in one statement: a publish of the wanted version succeeded and
         // nothing changed the row meanwhile (OutboxRules.fastDelivered says what it must set).
-        var fast: [FastDelivered] = []
+        var fast = FastDeliveredStatement(now: now, owner: owner)
         for outcome in outcomes {
             if let (remoteID, remoteURL) = OutboxRules.fastDelivered(outcome) {
-                fast.append(FastDelivered(id: outcome.deliveryID, version: outcome.version, remote_id: remoteID, remote_url: remoteURL))
+                fast.append(id: outcome.deliveryID, version: outcome.version, remoteID: remoteID, remoteURL: remoteURL)
             }
         }
         var settledFast = Set<Int64>()
         if !fast.isEmpty {
-            let statement = FastDeliveredStatement(rows: try Self.json(fast), now: now, owner: owner)
-            for try await id in try await connection.checkedExecute(statement, logger: logger) {
+            for try await id in try await connection.checkedExecute(fast, logger: logger) {
                 settledFast.insert(id)
             }
         }
@@ -611,16 +610,7 @@ public struct PostgresOutboxStore: OutboxStore {
                 """, logger: logger)
         }
         if !writes.attempts.isEmpty {
-            try await connection.checkedQuery(
-                """
-                INSERT INTO attempt (delivery_id, item_id, channel_id, version, operation, trigger, started_at,
-                    duration_ms, http_status, outcome, error, worker)
-                SELECT delivery_id, item_id, channel_id, version, operation, trigger, started_at, duration_millis,
-                    http_status, outcome, error, worker
-                FROM jsonb_to_recordset(\(try Self.json(writes.attempts.map(AttemptRow.init)))::jsonb) AS a(
-                    delivery_id BIGINT, item_id TEXT, channel_id TEXT, version BIGINT, operation TEXT, trigger TEXT,
-                    started_at BIGINT, duration_millis BIGINT, http_status BIGINT, outcome TEXT, error TEXT, worker TEXT)
-                """, logger: logger)
+            for try await _ in try await connection.checkedExecute(AttemptInsertStatement(writes.attempts), logger: logger) {}
         }
         for event in writes.audit {
             try await connection.checkedQuery(
@@ -715,46 +705,9 @@ public struct PostgresOutboxStore: OutboxStore {
         return String(decoding: try encoder.encode(rows), as: UTF8.self)
     }
 
-    struct FastDelivered: Encodable {
-        var id: Int64
-        var version: Int
-        var remote_id: String?
-        var remote_url: String?
-    }
-
     private struct TriggerMark: Encodable {
         var id: Int64
         var trigger: String
-    }
-
-    private struct AttemptRow: Encodable {
-        var deliveryID: Int64
-        var itemID: String
-        var channelID: String
-        var version: Int
-        var operation: String
-        var trigger: String
-        var startedAt: Int64
-        var durationMillis: Int64
-        var httpStatus: Int?
-        var outcome: String
-        var error: String?
-        var worker: String
-
-        init(_ entry: AttemptEntry) {
-            deliveryID = entry.deliveryID
-            itemID = entry.itemID
-            channelID = entry.channelID
-            version = entry.version
-            operation = entry.operation.rawValue
-            trigger = entry.trigger.rawValue
-            startedAt = entry.startedAt
-            durationMillis = entry.durationMillis
-            httpStatus = entry.httpStatus
-            outcome = entry.outcome
-            error = entry.error
-            worker = entry.worker
-        }
     }
 
     // MARK: - Transactions and errors

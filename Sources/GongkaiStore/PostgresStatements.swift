@@ -69,32 +69,146 @@ struct ClaimStatement: PostgresPreparedStatement {
 /// The common acknowledgement in one statement: a publish of the wanted version succeeded
 /// and nothing changed the row meanwhile (`OutboxRules.fastDelivered` says what it must
 /// set). Returns the ids it settled; the caller takes the rest through `OutboxRules`.
+///
+/// The rows travel as parallel arrays rather than one JSON document: encoding JSON
+/// (JSONEncoder with snake-case keys) and parsing it again in the server cost more per
+/// delivery than the update itself. PostgresNIO's arrays have no NULL elements, so a
+/// missing remote id or URL is marked in a boolean array beside it.
 struct FastDeliveredStatement: PostgresPreparedStatement {
-    static let name = "gongkai_fast_delivered_v1"
+    static let name = "gongkai_fast_delivered_v2"
     static let sql = """
         UPDATE delivery d SET state = 'delivered', delivered_version = d.wanted_version, may_be_live = TRUE,
-            remote_id = COALESCE(f.remote_id, d.remote_id), remote_url = COALESCE(f.remote_url, d.remote_url),
+            remote_id = CASE WHEN f.has_remote_id THEN f.remote_id ELSE d.remote_id END,
+            remote_url = CASE WHEN f.has_remote_url THEN f.remote_url ELSE d.remote_url END,
             failure_streak = 0, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL,
-            next_attempt_at = NULL, updated_at = $2
-        FROM jsonb_to_recordset($1::jsonb) AS f(id BIGINT, version BIGINT, remote_id TEXT, remote_url TEXT)
-        WHERE d.id = f.id AND d.state = 'sending' AND d.lease_owner = $3 AND d.operation = 'publish'
+            next_attempt_at = NULL, updated_at = $7
+        FROM unnest($1::bigint[], $2::bigint[], $3::bool[], $4::text[], $5::bool[], $6::text[])
+            AS f(id, version, has_remote_id, remote_id, has_remote_url, remote_url)
+        WHERE d.id = f.id AND d.state = 'sending' AND d.lease_owner = $8 AND d.operation = 'publish'
             AND d.wanted_version = f.version AND d.hold_reason IS NULL
         RETURNING d.id
         """
-    static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .text]
+    static let bindingDataTypes: [PostgresDataType] = [
+        .int8Array, .int8Array, .boolArray, .textArray, .boolArray, .textArray, .int8, .text,
+    ]
 
     typealias Row = Int64
 
-    /// The settled rows as a JSON array of `PostgresOutboxStore.FastDelivered`.
-    var rows: String
+    var ids: [Int64] = []
+    var versions: [Int64] = []
+    var hasRemoteIDs: [Bool] = []
+    var remoteIDs: [String] = []
+    var hasRemoteURLs: [Bool] = []
+    var remoteURLs: [String] = []
     var now: Int64
     var owner: String
 
+    init(now: Int64, owner: String) {
+        self.now = now
+        self.owner = owner
+    }
+
+    var isEmpty: Bool { ids.isEmpty }
+
+    mutating func append(id: Int64, version: Int, remoteID: String?, remoteURL: String?) {
+        ids.append(id)
+        versions.append(Int64(version))
+        hasRemoteIDs.append(remoteID != nil)
+        remoteIDs.append(remoteID ?? "")
+        hasRemoteURLs.append(remoteURL != nil)
+        remoteURLs.append(remoteURL ?? "")
+    }
+
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 3)
-        bindings.append(rows)
+        var bindings = PostgresBindings(capacity: 8)
+        bindings.append(ids)
+        bindings.append(versions)
+        bindings.append(hasRemoteIDs)
+        bindings.append(remoteIDs)
+        bindings.append(hasRemoteURLs)
+        bindings.append(remoteURLs)
         bindings.append(now)
         bindings.append(owner)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int64 {
+        try row.decode(Int64.self)
+    }
+}
+
+/// The attempt log's rows of one acknowledgement batch in one prepared statement, as
+/// parallel arrays for the same reason as ``FastDeliveredStatement``; the two nullable
+/// columns carry a boolean array each saying whether the value is there.
+struct AttemptInsertStatement: PostgresPreparedStatement {
+    static let name = "gongkai_attempt_insert_v1"
+    static let sql = """
+        INSERT INTO attempt (delivery_id, item_id, channel_id, version, operation, trigger, started_at,
+            duration_ms, http_status, outcome, error, worker)
+        SELECT delivery_id, item_id, channel_id, version, operation, trigger, started_at, duration_ms,
+            CASE WHEN has_http_status THEN http_status END, outcome, CASE WHEN has_error THEN error END, worker
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
+            $8::bigint[], $9::bool[], $10::bigint[], $11::text[], $12::bool[], $13::text[], $14::text[])
+            AS a(delivery_id, item_id, channel_id, version, operation, trigger, started_at, duration_ms,
+                has_http_status, http_status, outcome, has_error, error, worker)
+        """
+    static let bindingDataTypes: [PostgresDataType] = [
+        .int8Array, .textArray, .textArray, .int8Array, .textArray, .textArray, .int8Array,
+        .int8Array, .boolArray, .int8Array, .textArray, .boolArray, .textArray, .textArray,
+    ]
+
+    typealias Row = Int64
+
+    var deliveryIDs: [Int64] = []
+    var itemIDs: [String] = []
+    var channelIDs: [String] = []
+    var versions: [Int64] = []
+    var operations: [String] = []
+    var triggers: [String] = []
+    var startedAt: [Int64] = []
+    var durations: [Int64] = []
+    var hasHTTPStatus: [Bool] = []
+    var httpStatuses: [Int64] = []
+    var outcomes: [String] = []
+    var hasError: [Bool] = []
+    var errors: [String] = []
+    var workers: [String] = []
+
+    init(_ entries: [AttemptEntry]) {
+        for entry in entries {
+            deliveryIDs.append(entry.deliveryID)
+            itemIDs.append(entry.itemID)
+            channelIDs.append(entry.channelID)
+            versions.append(Int64(entry.version))
+            operations.append(entry.operation.rawValue)
+            triggers.append(entry.trigger.rawValue)
+            startedAt.append(entry.startedAt)
+            durations.append(entry.durationMillis)
+            hasHTTPStatus.append(entry.httpStatus != nil)
+            httpStatuses.append(Int64(entry.httpStatus ?? 0))
+            outcomes.append(entry.outcome)
+            hasError.append(entry.error != nil)
+            errors.append(entry.error ?? "")
+            workers.append(entry.worker)
+        }
+    }
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 14)
+        bindings.append(deliveryIDs)
+        bindings.append(itemIDs)
+        bindings.append(channelIDs)
+        bindings.append(versions)
+        bindings.append(operations)
+        bindings.append(triggers)
+        bindings.append(startedAt)
+        bindings.append(durations)
+        bindings.append(hasHTTPStatus)
+        bindings.append(httpStatuses)
+        bindings.append(outcomes)
+        bindings.append(hasError)
+        bindings.append(errors)
+        bindings.append(workers)
         return bindings
     }
 

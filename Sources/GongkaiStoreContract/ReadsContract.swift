@@ -115,6 +115,34 @@ extension OutboxStoreContract {
             #expect(try await store.attempts(itemID: "nobody", channelID: nil).isEmpty)
         }
 
+        /// The batch acknowledgement's fast path carries NULLs and kept values apart from
+        /// empty ones: PostgreSQL sends it as arrays, which have no NULL elements.
+        static func aFastAcknowledgementKeepsNullsAndEarlierRemoteValues(_ store: any OutboxStore) async throws {
+            _ = try await store.submit([PreparedItem(F.item("a"))], routes: [F.publicRoute], actor: "t", now: t0)
+            let first = try await store.claim(channelID: "hub", audience: .public, owner: "w", limit: 1, leaseMillis: 1000, now: t0 + 1)
+            var delivered = F.success(first[0], at: t0 + 2)
+            delivered.result = .delivered(remoteID: "r-1", remoteURL: "https://example.gov.cn/a.html")
+            try await store.complete([delivered], owner: "w", now: t0 + 5)
+
+            var next = F.item("a")
+            next.title += "（修订）"
+            _ = try await store.submit([PreparedItem(next)], routes: [F.publicRoute], actor: "t", now: t0 + 10)
+            let second = try await store.claim(channelID: "hub", audience: .public, owner: "w", limit: 1, leaseMillis: 1000, now: t0 + 11)
+            var again = F.success(second[0], at: t0 + 12)
+            again.result = .delivered(remoteID: nil, remoteURL: "")
+            again.httpStatus = nil
+            try await store.complete([again], owner: "w", now: t0 + 15)
+
+            let row = try #require(try await store.deliveries(DeliveryFilter(itemID: "a", channelID: "hub")).first)
+            #expect(row.state == .delivered && row.deliveredVersion == 2)
+            #expect(row.remoteID == "r-1", "a success without a remote id keeps the earlier one")
+            #expect(row.remoteURL == "", "an empty URL is a value, not a missing one")
+            let attempts = try await store.attempts(itemID: "a", channelID: "hub")
+            #expect(attempts.map(\.httpStatus) == [200, nil])
+            #expect(attempts.map(\.error) == [nil, nil])
+            #expect(attempts.map(\.version) == [1, 2])
+        }
+
         static func auditLogIsNewestFirstByItemAndLimited(_ store: any OutboxStore) async throws {
             _ = try await store.submit([PreparedItem(F.item("a")), PreparedItem(F.item("b"))], routes: F.routes, actor: "oa", now: t0)
             _ = try await store.withdraw(itemID: "a", reason: "已废止", routes: F.routes, actor: "ops", now: t0 + 5)
