@@ -92,7 +92,9 @@ struct APIHandlers: Sendable {
         let id = try context.parameters.require("id")
         let (item, deliveries) = try await console.itemStatus(id)
         let deadlines = try await console.deadlines(of: item, deliveries)
-        return json(MachineJSON.ItemStatus(item: item, deliveries: deliveries, deadlines: deadlines))
+        return json(
+            MachineJSON.ItemStatus(
+                item: item, deliveries: deliveries, deadlines: deadlines, blockers: console.portalBlockers(of: deliveries)))
     }
 
     func attempts(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -152,11 +154,7 @@ struct APIHandlers: Sendable {
     }
 
     func channels(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let pauses = try await console.store.channelPauses()
-        let views = console.channels.map { definition in
-            ChannelView(definition, pause: pauses.first { $0.channelID == definition.id }, now: console.clock.now())
-        }
-        return json(views)
+        return json(try await console.channelViews())
     }
 
     func pause(_ request: Request, _ context: APIRequestContext, paused: Bool) async throws -> Response {

@@ -32,11 +32,15 @@ public struct ChannelView: Encodable, Sendable {
     public var breakerOpenedBy: String?
     /// When that breaker lets a probe through (RFC 3339).
     public var breakerOpenUntil: String?
+    /// This channel's deliveries that wait for the portal URL while the portal's
+    /// delivery of those items is dead (only linked channels, only when there are some).
+    public var waitingForDeadPortal: DeadPortalWait?
 
     public init(
         _ definition: ChannelDefinition, pause: ChannelPause?, lease: ChannelLease? = nil,
-        breaker: ChannelBreakerState? = nil, now: Int64 = 0
+        breaker: ChannelBreakerState? = nil, now: Int64 = 0, deadPortalWait: DeadPortalWait? = nil
     ) {
+        waitingForDeadPortal = deadPortalWait
         id = definition.id
         name = definition.name
         kind = definition.kind.rawValue

@@ -31,8 +31,10 @@ public enum MachineJSON {
         public var leaseExpiresAt: JSONTime?
         public var updatedAt: JSONTime
         public var deadline: DeliveryDeadline?
+        /// The dead portal delivery this one waits for, when it does.
+        public var blockedBy: PortalBlocker?
 
-        public init(_ record: DeliveryRecord, deadline: DeliveryDeadline? = nil) {
+        public init(_ record: DeliveryRecord, deadline: DeliveryDeadline? = nil, blockedBy: PortalBlocker? = nil) {
             id = record.id
             itemID = record.itemID
             channelID = record.channelID
@@ -52,6 +54,7 @@ public enum MachineJSON {
             leaseExpiresAt = record.leaseExpiresAt.map(JSONTime.init)
             updatedAt = JSONTime(record.updatedAt)
             self.deadline = deadline
+            self.blockedBy = blockedBy
         }
 
         /// Deliveries without deadlines, as withdraw, approve, resend and listings return them.
@@ -101,9 +104,12 @@ public enum MachineJSON {
         public var item: Item
         public var deliveries: [Delivery]
 
-        public init(item: ItemRecord, deliveries: [DeliveryRecord], deadlines: [Int64: DeliveryDeadline]) {
+        public init(
+            item: ItemRecord, deliveries: [DeliveryRecord], deadlines: [Int64: DeliveryDeadline],
+            blockers: [Int64: PortalBlocker] = [:]
+        ) {
             self.item = Item(item)
-            self.deliveries = deliveries.map { Delivery($0, deadline: deadlines[$0.id]) }
+            self.deliveries = deliveries.map { Delivery($0, deadline: deadlines[$0.id], blockedBy: blockers[$0.id]) }
         }
     }
 

@@ -229,4 +229,62 @@ public struct OutboxConsole: Sendable {
         }
         return (item, try await store.deliveries(DeliveryFilter(itemID: itemID)))
     }
+
+    /// Every channel as `channels list` and `GET /v1/channels` show it: pause, the
+    /// sending daemon's lease, a shared open breaker, and deliveries held by a dead portal.
+    public func channelViews() async throws -> [ChannelView] {
+        let pauses = Dictionary(uniqueKeysWithValues: try await store.channelPauses().map { ($0.channelID, $0) })
+        let leases = Dictionary(
+            uniqueKeysWithValues: try await (store as? any ChannelLeasing)?.channelLeases().map { ($0.channelID, $0) } ?? [])
+        let breakers = Dictionary(
+            uniqueKeysWithValues: try await (store as? any ChannelBreakerSharing)?.openBreakers()
+                .map { ($0.channelID, $0) } ?? [])
+        let waits = try await deadPortalWaits()
+        let now = clock.now()
+        return channels.map {
+            ChannelView(
+                $0, pause: pauses[$0.id], lease: leases[$0.id], breaker: breakers[$0.id], now: now,
+                deadPortalWait: waits[$0.id])
+        }
+    }
+
+    /// Of one item's deliveries (all of them), those held by a dead portal delivery.
+    public func portalBlockers(of deliveries: [DeliveryRecord]) -> [Int64: PortalBlocker] {
+        PortalBlocker.deadPortals(among: deliveries, routes: routes)
+    }
+
+    /// Per linked channel, the items whose delivery there waits for a portal delivery
+    /// that is dead (sorted, at most `limit` ids each). Reads the dead portal rows and
+    /// each linked channel's blocked rows, never the whole outbox.
+    public func deadPortalWaits(limit: Int = 20) async throws -> [String: DeadPortalWait] {
+        var deadItems: Set<String> = []
+        for route in routes where route.isCanonical {
+            for row in try await store.deliveries(DeliveryFilter(channelID: route.channelID, states: [.dead])) {
+                deadItems.insert(row.itemID)
+            }
+        }
+        guard !deadItems.isEmpty else { return [:] }
+        var result: [String: DeadPortalWait] = [:]
+        for route in routes where route.waitsForCanonical {
+            let held = try await store.deliveries(DeliveryFilter(channelID: route.channelID, states: [.blocked]))
+                .filter { $0.holdReason == ChannelRoute.canonicalHoldReason && deadItems.contains($0.itemID) }
+                .map(\.itemID).sorted()
+            if !held.isEmpty {
+                result[route.channelID] = DeadPortalWait(count: held.count, itemIDs: Array(held.prefix(limit)))
+            }
+        }
+        return result
+    }
+}
+
+/// A linked channel's deliveries that wait for a dead portal delivery.
+public struct DeadPortalWait: Sendable, Equatable, Encodable {
+    public var count: Int
+    /// The first of those items, by id.
+    public var itemIDs: [String]
+
+    public init(count: Int, itemIDs: [String]) {
+        self.count = count
+        self.itemIDs = itemIDs
+    }
 }

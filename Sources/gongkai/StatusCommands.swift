@@ -28,11 +28,12 @@ struct StatusCommand: AsyncParsableCommand {
                     let shown = deliveries.filter { channel == nil || $0.channelID == channel }
                         .filter { states.isEmpty || states.contains($0.state) }
                     let deadlines = try await console.deadlines(of: item, shown)
+                    let blockers = console.portalBlockers(of: deliveries)
                     if json {
                         // The API's GET /v1/items/{id} shape: each delivery carries its deadline.
-                        printJSON(MachineJSON.ItemStatus(item: item, deliveries: shown, deadlines: deadlines))
+                        printJSON(MachineJSON.ItemStatus(item: item, deliveries: shown, deadlines: deadlines, blockers: blockers))
                     } else {
-                        print(StatusView.item(item, shown, deadlines: deadlines))
+                        print(StatusView.item(item, shown, deadlines: deadlines, blockers: blockers))
                     }
                 } else if channel != nil || !states.isEmpty {
                     let rows = try await console.store.deliveries(
@@ -137,18 +138,7 @@ struct ChannelsCommand: AsyncParsableCommand {
         func run() async throws {
             try await reporting(json: json) {
                 try await OutboxConsole.with(try global.settings()) { console in
-                    let pauses = Dictionary(
-                        uniqueKeysWithValues: try await console.store.channelPauses().map { ($0.channelID, $0) })
-                    let leases = Dictionary(
-                        uniqueKeysWithValues: try await (console.store as? any ChannelLeasing)?.channelLeases()
-                            .map { ($0.channelID, $0) } ?? [])
-                    let breakers = Dictionary(
-                        uniqueKeysWithValues: try await (console.store as? any ChannelBreakerSharing)?.openBreakers()
-                            .map { ($0.channelID, $0) } ?? [])
-                    let now = console.clock.now()
-                    let views = console.channels.map {
-                        ChannelView($0, pause: pauses[$0.id], lease: leases[$0.id], breaker: breakers[$0.id], now: now)
-                    }
+                    let views = try await console.channelViews()
                     if json { printJSON(views); return }
                     var table = TextTable(["ID", "KIND", "AUDIENCE", "CAN", "CONCURRENCY", "RATE/S", "PAUSED", "SENDER", "BREAKER", "ENDPOINT"])
                     for view in views {
@@ -162,6 +152,14 @@ struct ChannelsCommand: AsyncParsableCommand {
                         ])
                     }
                     print(views.isEmpty ? "(no channel files)" : table.render())
+                    for view in views {
+                        if let wait = view.waitingForDeadPortal {
+                            print(
+                                "\(view.id): \(wait.count) deliveries wait for a dead portal delivery (items "
+                                    + wait.itemIDs.joined(separator: ", ") + (wait.count > wait.itemIDs.count ? ", …" : "")
+                                    + "): resend or recover the portal's to unblock them")
+                        }
+                    }
                 }
             }
         }

@@ -6,7 +6,8 @@ public import GongkaiStore
 public enum StatusView {
     /// - Parameter deadlines: per delivery id, shown as a DUE column when given.
     public static func deliveries(
-        _ records: [DeliveryRecord], title: String? = nil, deadlines: [Int64: DeliveryDeadline]? = nil
+        _ records: [DeliveryRecord], title: String? = nil, deadlines: [Int64: DeliveryDeadline]? = nil,
+        blockers: [Int64: PortalBlocker] = [:]
     ) -> String {
         var headers = ["ITEM", "CHANNEL", "STATE", "OP", "WANTED", "SHOWN", "ATTEMPTS", "NEXT"]
         if deadlines != nil { headers.append("DUE") }
@@ -18,7 +19,9 @@ public enum StatusView {
                 record.nextAttemptAt.map(Timestamp.iso8601) ?? "-",
             ]
             if let deadlines { row.append(deadlines[record.id]?.text ?? "-") }
-            table.add(row + [record.lastError ?? ""])
+            // A blocked row has no error of its own: say what holds it.
+            let note = blockers[record.id]?.text ?? (record.state == .blocked ? record.holdReason : nil)
+            table.add(row + [note ?? record.lastError ?? ""])
         }
         let body = records.isEmpty ? "(no deliveries)" : table.render()
         return title.map { "\($0)\n\(body)" } ?? body
@@ -36,7 +39,8 @@ public enum StatusView {
     }
 
     public static func item(
-        _ item: ItemRecord, _ deliveries: [DeliveryRecord], deadlines: [Int64: DeliveryDeadline]? = nil
+        _ item: ItemRecord, _ deliveries: [DeliveryRecord], deadlines: [Int64: DeliveryDeadline]? = nil,
+        blockers: [Int64: PortalBlocker] = [:]
     ) -> String {
         var lines = [
             "item      \(item.id)  (\(item.kind), \(item.category))",
@@ -49,7 +53,7 @@ public enum StatusView {
         lines.append("due       \(item.dueOn ?? "no deadline computed (no calendar for the year, or none loaded)")")
         if let url = item.canonicalURL { lines.append("portal    \(url)") }
         lines.append("")
-        lines.append(Self.deliveries(deliveries, deadlines: deadlines))
+        lines.append(Self.deliveries(deliveries, deadlines: deadlines, blockers: blockers))
         return lines.joined(separator: "\n")
     }
 

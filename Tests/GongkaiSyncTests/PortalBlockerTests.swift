@@ -1,0 +1,81 @@
+import GongkaiChannels
+import GongkaiCore
+import GongkaiService
+import GongkaiStore
+import Testing
+
+/// A linked channel (WeChat here) waits for the portal URL; when the portal's
+/// delivery dies, the waiting row stays `blocked`. Before this, nothing said so:
+/// `status` showed a blocked row with an empty error column and `channels list`
+/// nothing at all (both fail on that behaviour).
+@Suite("A dead portal delivery is named as the blocker")
+struct PortalBlockerTests {
+    struct FixedClock: WallClock {
+        var millis: Int64
+        func now() -> Int64 { millis }
+    }
+
+    static let t0: Int64 = 1_780_000_000_000
+    static let channels = [
+        ChannelDefinition(id: "portal", kind: .portal, endpoint: "http://127.0.0.1:9/", secret: .environment("X")),
+        ChannelDefinition(id: "wechat", kind: .wechat, endpoint: "http://127.0.0.1:9/", secret: .environment("X")),
+    ]
+
+    static func outcome(_ claimed: ClaimedDelivery, _ result: SendOutcome.Result, at now: Int64) -> SendOutcome {
+        SendOutcome(
+            deliveryID: claimed.record.id, itemID: claimed.record.itemID, channelID: claimed.record.channelID,
+            operation: claimed.operation, version: claimed.version, result: result, httpStatus: 500, startedAt: now,
+            durationMillis: 3, trigger: claimed.trigger, schedule: .standard, randomUnit: 0.5, canWithdraw: true,
+            setsCanonicalURL: true)
+    }
+
+    @Test func statusAndChannelsListNameTheDeadPortalDeliveryAndAResendFreesTheWaitingOne() async throws {
+        let store = try SQLiteOutboxStore.inMemory()
+        let console = OutboxConsole(store: store, channels: Self.channels, clock: FixedClock(millis: Self.t0), actor: "ops")
+        let item = SampleDisclosures.policy
+        _ = try await console.submit([item])
+        let portal = try await store.claim(
+            channelID: "portal", audience: .public, owner: "w", limit: 1, leaseMillis: 1000, now: Self.t0 + 1)
+        try #require(portal.count == 1)
+        try await store.complete(
+            [Self.outcome(portal[0], .failed(SendFailure(permanent: true, message: "HTTP 500: 栏目不存在")), at: Self.t0 + 2)],
+            owner: "w", now: Self.t0 + 3)
+
+        let (_, deliveries) = try await console.itemStatus(item.id)
+        let wechat = try #require(deliveries.first { $0.channelID == "wechat" })
+        #expect(wechat.state == .blocked)
+        let blockers = console.portalBlockers(of: deliveries)
+        let blocker = try #require(blockers[wechat.id])
+        #expect(blocker.deliveryID == portal[0].record.id && blocker.channelID == "portal" && blocker.state == .dead)
+        #expect(blocker.lastError == "HTTP 500: 栏目不存在")
+        #expect(blockers[portal[0].record.id] == nil, "the portal's own row is not blocked by itself")
+        #expect(blocker.text.contains("portal delivery \(portal[0].record.id)") && blocker.text.contains("resend or recover"))
+
+        let views = try await console.channelViews()
+        #expect(views.first { $0.id == "wechat" }?.waitingForDeadPortal == DeadPortalWait(count: 1, itemIDs: [item.id]))
+        #expect(views.first { $0.id == "portal" }?.waitingForDeadPortal == nil)
+
+        // The portal resent and published: the linked row is free, and nothing names a blocker.
+        _ = try await console.resend(itemID: item.id, channelID: "portal", force: false)
+        #expect(try await console.deadPortalWaits().isEmpty)
+        let again = try await store.claim(
+            channelID: "portal", audience: .public, owner: "w", limit: 1, leaseMillis: 1000, now: Self.t0 + 10)
+        try #require(again.count == 1)
+        try await store.complete(
+            [Self.outcome(again[0], .delivered(remoteID: "a-1", remoteURL: "https://www.example.gov.cn/a-1.html"), at: Self.t0 + 11)],
+            owner: "w", now: Self.t0 + 12)
+        let (_, after) = try await console.itemStatus(item.id)
+        #expect(after.first { $0.channelID == "wechat" }?.state == .pending)
+        #expect(console.portalBlockers(of: after).isEmpty)
+    }
+
+    @Test func aPortalStillRetryingIsNoBlocker() async throws {
+        let store = try SQLiteOutboxStore.inMemory()
+        let console = OutboxConsole(store: store, channels: Self.channels, clock: FixedClock(millis: Self.t0), actor: "ops")
+        _ = try await console.submit([SampleDisclosures.policy])
+        let (_, deliveries) = try await console.itemStatus(SampleDisclosures.policy.id)
+        #expect(deliveries.contains { $0.state == .blocked })
+        #expect(console.portalBlockers(of: deliveries).isEmpty)
+        #expect(try await console.deadPortalWaits().isEmpty)
+    }
+}
