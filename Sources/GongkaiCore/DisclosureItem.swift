@@ -158,28 +158,66 @@ public struct DisclosureItem: Codable, Sendable, Equatable {
         public var name: String
         /// Decides which identifier is required: credit code or ID number.
         public var type: SubjectType
-        /// 统一社会信用代码 (GB 32100), required for organisations and individual businesses.
+        /// 统一社会信用代码 (GB 32100); an organisation or individual business
+        /// without one gives one of the registration numbers below instead.
         public var creditCode: String?
+        /// 工商注册号 (CF_XDR_GSZC / XK_XDR_GSZC), for a subject without a credit code.
+        public var businessRegistrationNumber: String?
+        /// 组织机构代码 (CF_XDR_ZZJG / XK_XDR_ZZJG), for a subject without a credit code.
+        public var organisationCode: String?
+        /// 税务登记号 (CF_XDR_SWDJ / XK_XDR_SWDJ), for a subject without a credit code.
+        public var taxRegistrationNumber: String?
+        /// 事业单位证书号 (CF_XDR_SYDW / XK_XDR_SYDW), for a subject without a credit code.
+        public var publicInstitutionCertificateNumber: String?
+        /// 社会组织登记证号 (CF_XDR_SHZZ / XK_XDR_SHZZ), for a subject without a credit code.
+        public var socialOrganisationCertificateNumber: String?
         /// 证件类型; defaults to 身份证 when an ``idNumber`` is given.
         public var idType: String?
         /// 身份证号 (GB 11643), required for natural persons.
         public var idNumber: String?
-        /// 法定代表人.
+        /// 法定代表人 (CF_FRDB / XK_FRDB).
         public var legalRepresentative: String?
+        /// 法定代表人证件类型 (CF_FR_ZJLX / XK_FR_ZJLX); defaults to 身份证 when
+        /// ``legalRepresentativeIDNumber`` is given.
+        public var legalRepresentativeIDType: String?
+        /// 法定代表人证件号码 (CF_FR_ZJHM / XK_FR_ZJHM); masked on public channels
+        /// like ``idNumber``.
+        public var legalRepresentativeIDNumber: String?
         /// Records about minors never go to public channels.
         public var minor: Bool?
         /// Creates a subject.
         public init(
-            name: String, type: SubjectType, creditCode: String? = nil, idType: String? = nil,
-            idNumber: String? = nil, legalRepresentative: String? = nil, minor: Bool? = nil
+            name: String, type: SubjectType, creditCode: String? = nil, businessRegistrationNumber: String? = nil,
+            organisationCode: String? = nil, taxRegistrationNumber: String? = nil,
+            publicInstitutionCertificateNumber: String? = nil, socialOrganisationCertificateNumber: String? = nil,
+            idType: String? = nil, idNumber: String? = nil, legalRepresentative: String? = nil,
+            legalRepresentativeIDType: String? = nil, legalRepresentativeIDNumber: String? = nil, minor: Bool? = nil
         ) {
             self.name = name
             self.type = type
             self.creditCode = creditCode
+            self.businessRegistrationNumber = businessRegistrationNumber
+            self.organisationCode = organisationCode
+            self.taxRegistrationNumber = taxRegistrationNumber
+            self.publicInstitutionCertificateNumber = publicInstitutionCertificateNumber
+            self.socialOrganisationCertificateNumber = socialOrganisationCertificateNumber
             self.idType = idType
             self.idNumber = idNumber
             self.legalRepresentative = legalRepresentative
+            self.legalRepresentativeIDType = legalRepresentativeIDType
+            self.legalRepresentativeIDNumber = legalRepresentativeIDNumber
             self.minor = minor
+        }
+
+        /// The registration numbers that stand in for a missing credit code,
+        /// with their JSON keys, in the national field order (GSZC, ZZJG, SWDJ, SYDW, SHZZ).
+        public var registrationNumbers: [(key: String, value: String?)] {
+            [
+                ("businessRegistrationNumber", businessRegistrationNumber), ("organisationCode", organisationCode),
+                ("taxRegistrationNumber", taxRegistrationNumber),
+                ("publicInstitutionCertificateNumber", publicInstitutionCertificateNumber),
+                ("socialOrganisationCertificateNumber", socialOrganisationCertificateNumber),
+            ]
         }
     }
 
@@ -221,6 +259,9 @@ public struct DisclosureItem: Codable, Sendable, Equatable {
         public var fineAmount: Double?
         /// CF_NR_WFFF 没收违法所得、没收非法财物的金额 (万元).
         public var confiscatedAmount: Double?
+        /// CF_NR_ZKDX 暂扣或吊销证照名称及编号; required when a 处罚类别 is a
+        /// 暂扣 or 吊销 (``suspendsOrRevokesLicence``).
+        public var suspendedOrRevokedLicence: String?
         /// CF_JDRQ 处罚决定日期; the 7-working-day deadline counts from it.
         public var decidedOn: String
         /// CF_YXQ 处罚有效期.
@@ -237,8 +278,8 @@ public struct DisclosureItem: Codable, Sendable, Equatable {
         public init(
             decisionNumber: String, violationType: String, facts: String, basis: String,
             penaltyTypes: [String], content: String, fineAmount: Double? = nil,
-            confiscatedAmount: Double? = nil, decidedOn: String, validUntil: String? = nil,
-            publicUntil: String? = nil, authority: Organisation, dataSource: Organisation,
+            confiscatedAmount: Double? = nil, suspendedOrRevokedLicence: String? = nil, decidedOn: String,
+            validUntil: String? = nil, publicUntil: String? = nil, authority: Organisation, dataSource: Organisation,
             remarks: String? = nil
         ) {
             self.decisionNumber = decisionNumber
@@ -249,12 +290,19 @@ public struct DisclosureItem: Codable, Sendable, Equatable {
             self.content = content
             self.fineAmount = fineAmount
             self.confiscatedAmount = confiscatedAmount
+            self.suspendedOrRevokedLicence = suspendedOrRevokedLicence
             self.decidedOn = decidedOn
             self.validUntil = validUntil
             self.publicUntil = publicUntil
             self.authority = authority
             self.dataSource = dataSource
             self.remarks = remarks
+        }
+
+        /// Whether a 处罚类别 suspends or revokes a licence or permit (暂扣许可证件,
+        /// 吊销许可证件, 吊销营业执照 …), so that CF_NR_ZKDX must name it.
+        public var suspendsOrRevokesLicence: Bool {
+            penaltyTypes.contains { $0.contains("暂扣") || $0.contains("吊销") }
         }
     }
 
@@ -280,6 +328,8 @@ public struct DisclosureItem: Codable, Sendable, Equatable {
         public var validUntil: String
         /// XK_XKJG / XK_XKJGDM 许可机关.
         public var authority: Organisation
+        /// XK_ZT 当前状态 (有效 / 无效); not sent when absent.
+        public var status: LicenceStatus?
         /// XK_LYDW / XK_LYDWDM 数据来源单位.
         public var dataSource: Organisation
         /// BZ 备注.
@@ -289,7 +339,7 @@ public struct DisclosureItem: Codable, Sendable, Equatable {
             documentName: String, decisionNumber: String, licenceType: String,
             certificateName: String? = nil, certificateNumber: String? = nil, content: String,
             decidedOn: String, validFrom: String, validUntil: String, authority: Organisation,
-            dataSource: Organisation, remarks: String? = nil
+            status: LicenceStatus? = nil, dataSource: Organisation, remarks: String? = nil
         ) {
             self.documentName = documentName
             self.decisionNumber = decisionNumber
@@ -301,8 +351,15 @@ public struct DisclosureItem: Codable, Sendable, Equatable {
             self.validFrom = validFrom
             self.validUntil = validUntil
             self.authority = authority
+            self.status = status
             self.dataSource = dataSource
             self.remarks = remarks
         }
+    }
+
+    /// 当前状态 of a licence (XK_ZT): the national code is 1 for 有效 and 2 for 无效.
+    public enum LicenceStatus: String, Codable, Sendable, CaseIterable {
+        case valid = "有效"
+        case invalid = "无效"
     }
 }

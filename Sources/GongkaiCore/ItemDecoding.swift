@@ -180,19 +180,23 @@ public enum ItemDecoding {
         "attribute": .scalar, "withheldReason": .scalar, "review": .scalar,
         "relatedTo": .array(.scalar),
         "subject": .object([
-            "name": .scalar, "type": .scalar, "creditCode": .scalar, "idType": .scalar, "idNumber": .scalar,
-            "legalRepresentative": .scalar, "minor": .scalar,
+            "name": .scalar, "type": .scalar, "creditCode": .scalar, "businessRegistrationNumber": .scalar,
+            "organisationCode": .scalar, "taxRegistrationNumber": .scalar, "publicInstitutionCertificateNumber": .scalar,
+            "socialOrganisationCertificateNumber": .scalar, "idType": .scalar, "idNumber": .scalar,
+            "legalRepresentative": .scalar, "legalRepresentativeIDType": .scalar, "legalRepresentativeIDNumber": .scalar,
+            "minor": .scalar,
         ]),
         "penalty": .object([
             "decisionNumber": .scalar, "violationType": .scalar, "facts": .scalar, "basis": .scalar,
             "penaltyTypes": .array(.scalar), "content": .scalar, "fineAmount": .scalar,
-            "confiscatedAmount": .scalar, "decidedOn": .scalar, "validUntil": .scalar, "publicUntil": .scalar,
+            "confiscatedAmount": .scalar, "suspendedOrRevokedLicence": .scalar, "decidedOn": .scalar,
+            "validUntil": .scalar, "publicUntil": .scalar,
             "authority": organisationShape, "dataSource": organisationShape, "remarks": .scalar,
         ]),
         "licence": .object([
             "documentName": .scalar, "decisionNumber": .scalar, "licenceType": .scalar,
             "certificateName": .scalar, "certificateNumber": .scalar, "content": .scalar, "decidedOn": .scalar,
-            "validFrom": .scalar, "validUntil": .scalar, "authority": organisationShape,
+            "validFrom": .scalar, "validUntil": .scalar, "authority": organisationShape, "status": .scalar,
             "dataSource": organisationShape, "remarks": .scalar,
         ]),
     ])
@@ -284,6 +288,7 @@ public enum ItemDecoding {
         "attribute": DisclosureItem.Attribute.allCases.map(\.rawValue),
         "review": DisclosureItem.Review.allCases.map(\.rawValue),
         "subject.type": DisclosureItem.SubjectType.allCases.map(\.rawValue),
+        "licence.status": DisclosureItem.LicenceStatus.allCases.map(\.rawValue),
     ]
 
     private static func mapped(_ error: DecodingError, value: JSONValue, id: String?, prefix: String) -> GongkaiError {

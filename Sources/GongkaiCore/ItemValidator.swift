@@ -253,12 +253,20 @@ public enum ItemValidator {
 
         mutating func subject(_ subject: DisclosureItem.Subject) {
             required(subject.name, "subject.name")
+            let registrations = subject.registrationNumbers
+            for (key, value) in registrations {
+                if let value { required(value, "subject.\(key)") }
+            }
             switch subject.type {
             case .organisation, .individualBusiness:
                 if let code = subject.creditCode {
                     if let problem = CreditCode.problem(with: code) { invalid("subject.creditCode", problem) }
-                } else {
-                    absent("subject.creditCode", "is required for a subject of type \(subject.type.rawValue)")
+                } else if !registrations.contains(where: { $0.value != nil }) {
+                    // The national set lets an older registration number stand in for a missing 统一社会信用代码.
+                    absent(
+                        "subject.creditCode",
+                        "is required for a subject of type \(subject.type.rawValue) unless one of "
+                            + registrations.map(\.key).joined(separator: ", ") + " stands in for it")
                 }
             case .naturalPerson:
                 if subject.creditCode != nil {
@@ -267,15 +275,29 @@ public enum ItemValidator {
                 if subject.idNumber == nil {
                     absent("subject.idNumber", "is required for a natural person (自然人)")
                 }
+                for (key, value) in registrations where value != nil {
+                    invalid("subject.\(key)", "a natural person (自然人) has no registration number; give the ID number in idNumber")
+                }
             }
             if let number = subject.idNumber {
-                if subject.idType.map(ItemValidator.residentIDTypes.contains) ?? true {
-                    if let problem = ResidentIDNumber.problem(with: number, today: today) {
-                        invalid("subject.idNumber", problem)
-                    }
-                } else {
-                    required(number, "subject.idNumber")
+                idNumber(number, type: subject.idType, "subject.idNumber")
+            }
+            if let number = subject.legalRepresentativeIDNumber {
+                if isBlank(subject.legalRepresentative ?? "") {
+                    absent("subject.legalRepresentative", "is required with legalRepresentativeIDNumber (the number is the 法定代表人's)")
                 }
+                idNumber(number, type: subject.legalRepresentativeIDType, "subject.legalRepresentativeIDNumber")
+            } else if subject.legalRepresentativeIDType != nil {
+                absent("subject.legalRepresentativeIDNumber", "is required with legalRepresentativeIDType")
+            }
+        }
+
+        /// A GB 11643 number under a resident-ID type (or none), otherwise any non-blank document number.
+        mutating func idNumber(_ number: String, type: String?, _ field: String) {
+            if type.map(ItemValidator.residentIDTypes.contains) ?? true {
+                if let problem = ResidentIDNumber.problem(with: number, today: today) { invalid(field, problem) }
+            } else {
+                required(number, field)
             }
         }
 
@@ -310,6 +332,13 @@ public enum ItemValidator {
             required(penalty.content, "penalty.content")
             amount(penalty.fineAmount, "penalty.fineAmount")
             amount(penalty.confiscatedAmount, "penalty.confiscatedAmount")
+            if let licence = penalty.suspendedOrRevokedLicence {
+                required(licence, "penalty.suspendedOrRevokedLicence")
+            } else if penalty.suspendsOrRevokesLicence {
+                absent(
+                    "penalty.suspendedOrRevokedLicence",
+                    "is required when penaltyTypes includes 暂扣 or 吊销: name the licence and its number (暂扣或吊销证照名称及编号)")
+            }
             let decided = date(penalty.decidedOn, "penalty.decidedOn")
             notAfterToday(decided, "penalty.decidedOn")
             for (text, field) in [(penalty.validUntil, "penalty.validUntil"), (penalty.publicUntil, "penalty.publicUntil")] {

@@ -14,23 +14,28 @@ public enum PrivacyMasking {
     /// The replacement for a masked run.
     public static let mask = "****"
 
-    /// A copy of `item` fit for public channels: the subject's ID number and
-    /// every ID number, phone number and address in the free text (title,
-    /// summary, body, penalty facts/content/remarks, licence content/remarks)
-    /// masked.
+    /// A copy of `item` fit for public channels: the subject's ID number, its
+    /// legal representative's ID number, and every ID number, phone number
+    /// and address in the free text (title, summary, body, penalty
+    /// facts/content/remarks and the suspended or revoked licence, licence
+    /// content/remarks) masked.
     public static func maskedForPublic(_ item: DisclosureItem) -> DisclosureItem {
         var copy = item
         copy.title = maskText(item.title)
         copy.summary = item.summary.map(maskText)
         copy.body = maskText(item.body)
-        if var subject = copy.subject, let number = subject.idNumber {
-            subject.idNumber = maskIDNumber(number)
+        if var subject = copy.subject {
+            subject.idNumber = subject.idNumber.map(maskIDNumber)
+            // The 法定代表人 is a natural person too: the name is public, the number is not.
+            subject.legalRepresentativeIDNumber = subject.legalRepresentativeIDNumber.map(maskIDNumber)
             copy.subject = subject
         }
         if var penalty = copy.penalty {
             penalty.facts = maskText(penalty.facts)
             penalty.content = maskText(penalty.content)
             penalty.remarks = penalty.remarks.map(maskText)
+            // A revoked 驾驶证's number is its holder's ID number.
+            penalty.suspendedOrRevokedLicence = penalty.suspendedOrRevokedLicence.map(maskText)
             copy.penalty = penalty
         }
         if var licence = copy.licence {

@@ -161,6 +161,49 @@ public enum SampleDisclosures {
         )
     )
 
+    /// A penalty that revokes a licence (吊销许可证件) of an organisation that
+    /// has no 统一社会信用代码 yet, named by its 工商注册号, with its legal
+    /// representative's ID number: the optional 双公示 fields (CF_NR_ZKDX,
+    /// CF_XDR_GSZC, CF_FR_ZJLX / CF_FR_ZJHM) all in use. Not in ``all``, so
+    /// the demo and the benchmark keep their item set.
+    public static let revocationOnOrganisation = DisclosureItem(
+        id: "jl-forestry-penalty-2026-0021",
+        kind: .penalty,
+        category: .result,
+        title: "吉林省林业和草原局行政处罚决定书（吉林草罚决字〔2026〕21号）",
+        body: """
+            <p>当事人：抚松县松江河镇兴林木材加工厂，法定代表人：王振山。</p>
+            <p>当事人收购、加工无合法来源证明的木材共计86立方米。依据《中华人民共和国森林法》第七十八条，\
+            本局决定吊销其木材经营加工许可证，并处罚款人民币25000元。</p>
+            """,
+        publisher: publisher,
+        indexNumber: "013544285/2026-00221",
+        documentNumber: "吉林草罚决字〔2026〕21号",
+        topic: topic,
+        genre: "行政处罚决定书",
+        writtenOn: "2026-11-02",
+        publishOn: "2026-11-04",
+        formedOn: "2026-11-02",
+        subject: DisclosureItem.Subject(
+            name: "抚松县松江河镇兴林木材加工厂", type: .organisation, businessRegistrationNumber: "220621000031572",
+            legalRepresentative: "王振山", legalRepresentativeIDType: "身份证",
+            legalRepresentativeIDNumber: "220621197506140316"),
+        penalty: DisclosureItem.PenaltyDetail(
+            decisionNumber: "吉林草罚决字〔2026〕21号",
+            violationType: "收购、加工无合法来源证明的木材",
+            facts: "经查，当事人于2026年7月至9月收购、加工无合法来源证明的落叶松原木共计86立方米。",
+            basis: "《中华人民共和国森林法》第六十五条、第七十八条",
+            penaltyTypes: ["罚款", "吊销许可证件"],
+            content: "吊销木材经营加工许可证，并处罚款人民币25000元。",
+            fineAmount: 2.5,
+            suspendedOrRevokedLicence: "木材经营加工许可证（吉林草木加〔2024〕0375号）",
+            decidedOn: "2026-11-02",
+            validUntil: "2027-11-01",
+            authority: bureau,
+            dataSource: bureau
+        )
+    )
+
     /// An item recorded as 不予公开, with its reason; it never leaves the outbox.
     public static let withheld = DisclosureItem(
         id: "jl-forestry-withheld-2026-0003",
