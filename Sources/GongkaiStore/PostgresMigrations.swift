@@ -205,5 +205,15 @@ enum PostgresMigrations {
                 """,
                 "CREATE UNIQUE INDEX api_token_active_name ON api_token (name) WHERE revoked_at IS NULL",
             ]),
+        Migration(
+            version: 5, name: "attempt-abandoned",
+            statements: [
+                // A send cut off by its worker's end is logged as `abandoned` when its lease is reclaimed.
+                """
+                ALTER TABLE attempt DROP CONSTRAINT attempt_outcome_check,
+                    ADD CONSTRAINT attempt_outcome_check
+                        CHECK (outcome IN ('ok','retryable','permanent','in-progress','abandoned'))
+                """,
+            ]),
     ]
 }

@@ -47,6 +47,9 @@ public enum OutboxStoreContract {
         Check("identical content is a no-op, changed content a new version", Outbox.identicalContentIsANoOpAndChangedContentIsANewVersion),
         Check("review pending holds until approved", Outbox.reviewPendingHoldsUntilApproved),
         Check("claim leases rows; an expired lease is reclaimed", Outbox.claimLeasesRowsAndAnExpiredLeaseIsReclaimed),
+        Check(
+            "a reclaimed lease logs the abandoned send, nothing else does",
+            Outbox.aReclaimedLeaseLogsTheAbandonedSendAndNothingElseDoes),
         Check("public channels get the masked document", Outbox.publicChannelsGetTheMaskedDocumentAndGovernmentTheFullOne),
         Check("success delivers, failures retry or die", Outbox.successDeliversAndFailuresRetryOrDie),
         Check("deferrals spend no attempt and never kill", Outbox.deferralsSpendNoAttemptAndNeverKill),

@@ -69,9 +69,18 @@ struct CrashTests {
         }
         #expect(missing.isEmpty, "never reached the platform: \(missing.prefix(5))")
         #expect(try await store.deliveries(DeliveryFilter(states: [.sending])).isEmpty)
+        // Each send the kill cut off is in the attempt log once, as abandoned by the first daemon.
+        var abandoned: [AttemptRecord] = []
+        for item in items {
+            abandoned += try await store.attempts(itemID: item.id, channelID: "hub").filter { $0.outcome == "abandoned" }
+        }
+        #expect(abandoned.count == orphaned)
+        #expect(Set(abandoned.map(\.deliveryID)).count == abandoned.count)
+        #expect(Set(abandoned.map(\.worker)).count <= 1)
         let duplicates = simulator.duplicateCount
         print(
-            "crash test: \(count) items, \(orphaned) in flight at the kill, \(deliveredBeforeRestart) recorded delivered before it; "
+            "crash test: \(count) items, \(orphaned) in flight at the kill (\(abandoned.count) logged abandoned), "
+                + "\(deliveredBeforeRestart) recorded delivered before it; "
                 + "platform saw \(simulator.acceptedCount) deliveries, \(duplicates) duplicates (same webhook-id, absorbed by idempotency)")
         // At-least-once: duplicates are bounded by what was in flight (plus answers lost in the kill).
         #expect(duplicates <= orphaned + 8)
