@@ -215,5 +215,19 @@ enum PostgresMigrations {
                         CHECK (outcome IN ('ok','retryable','permanent','in-progress','abandoned'))
                 """,
             ]),
+        Migration(
+            version: 6, name: "worker-heartbeat",
+            statements: [
+                // Each daemon's sign of life: a dead one's leases are freed at once, not after the lease.
+                """
+                CREATE TABLE worker_heartbeat (
+                    worker_id TEXT PRIMARY KEY,
+                    host TEXT NOT NULL,
+                    pid BIGINT NOT NULL,
+                    started_at BIGINT NOT NULL,
+                    beat_at BIGINT NOT NULL CHECK (beat_at >= started_at)
+                )
+                """,
+            ]),
     ]
 }

@@ -225,6 +225,19 @@ enum SQLiteMigrations {
                         BEGIN SELECT RAISE(ABORT, 'attempt is append-only'); END;
                     """)
         }
+        migrator.registerMigration("v7-worker-heartbeat") { db in
+            // Each daemon's sign of life: a dead one's leases are freed at once, not after the lease.
+            try db.execute(
+                sql: """
+                    CREATE TABLE worker_heartbeat (
+                        worker_id TEXT PRIMARY KEY NOT NULL,
+                        host TEXT NOT NULL,
+                        pid INTEGER NOT NULL,
+                        started_at INTEGER NOT NULL,
+                        beat_at INTEGER NOT NULL CHECK (beat_at >= started_at)
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

@@ -39,6 +39,7 @@ public enum OutboxStoreContract {
         Check("concurrent takers of a channel lease get one owner", Leases.concurrentTakersGetOneOwner),
         Check("an open breaker is recorded for every daemon until cleared", Breakers.anOpenBreakerIsRecordedForEveryDaemonUntilCleared),
         Check("one live API token per name, every change audited", Tokens.oneLiveTokenPerNameAndEveryChangeAudited),
+        Check("a dead worker's leases are freed for the next claim", Heartbeats.aDeadWorkersLeasesAreFreedForTheNextClaim),
     ]
 
     /// Every check, each a test case of its own in the backend's suite.
