@@ -19,6 +19,9 @@ public struct WebhookAdapter: ChannelAdapter {
     private let clock: any WallClock
     /// How much of an error answer is kept for the attempt log.
     static let errorExcerptBytes = 512
+    /// Why a `410 Gone` paused the channel; the pause's reason and the attempt's error.
+    public static let goneReason =
+        "the endpoint answered 410 Gone: the receiver has removed it; resume the channel once it is fixed"
 
     /// - Parameter client: owned by the adapter from now on; ``shutdown()`` shuts it down.
     public init(
@@ -138,13 +141,26 @@ public struct WebhookAdapter: ChannelAdapter {
     }
 
     /// The receiver's answer as the Standard Webhooks specification reads it
-    /// (github.com/standard-webhooks/standard-webhooks, spec/standard-webhooks.md,
-    /// "Delivery success and failure"): 429, 502 and 504 mean the
+    /// (https://www.standardwebhooks.com, github.com/standard-webhooks/standard-webhooks,
+    /// spec/standard-webhooks.md, "Delivery success and failure"): 429, 502 and 504 mean the
     /// receiver is overloaded, so back off as for a throttle (the retry waits at
     /// least the channel's `minimumThrottleDelay`); other statuses as usual.
+    ///
+    /// `410 Gone` is "an indication by the server that it's no longer interested in
+    /// receiving webhooks from this source. Sender should disable the webhook endpoint,
+    /// and stop sending it messages." That is about the endpoint, not the item: the
+    /// failure pauses the channel (an operator resumes it once the receiver is fixed)
+    /// and stays retryable, so the item is sent when the channel resumes instead of
+    /// every delivery dying one by one.
     static func classify(status: Int, retryAfter: String?, excerpt: String, request: DeliveryRequest, now: Int64)
         -> DeliveryError
     {
+        if status == 410 {
+            let said = excerpt.isEmpty ? "" : " (the receiver said: \(excerpt.prefix(200)))"
+            return DeliveryError(
+                SendFailure(permanent: false, message: goneReason + said, pausesChannel: true),
+                httpStatus: status, itemID: request.itemID, channelID: request.channelID)
+        }
         var error = PlatformHTTP.classify(
             status: status, retryAfter: retryAfter, detail: excerpt, itemID: request.itemID, channelID: request.channelID,
             now: now)

@@ -71,11 +71,19 @@ public struct SendFailure: Sendable, Equatable {
     /// The platform's Retry-After, in milliseconds.
     public var retryAfter: Int64?
     public var message: String
+    /// The platform says the whole channel is unusable, not this item (a Standard
+    /// Webhooks receiver's `410 Gone`): the engine records the attempt, which stays
+    /// retryable, then pauses the channel with ``message`` as the reason until an
+    /// operator resumes it.
+    public var pausesChannel: Bool
 
-    public init(permanent: Bool, throttled: Bool = false, retryAfter: Int64? = nil, message: String) {
+    public init(
+        permanent: Bool, throttled: Bool = false, retryAfter: Int64? = nil, message: String, pausesChannel: Bool = false
+    ) {
         self.permanent = permanent
         self.throttled = throttled
         self.retryAfter = retryAfter
         self.message = message
+        self.pausesChannel = pausesChannel
     }
 }

@@ -66,6 +66,13 @@ public enum Daemon {
         // The pool comes first so that it shuts down last, after the engine has released its leases.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let pool = database.service { services.append(.init(service: pool)) }
+        // Before the engine, so it stops after it: the heartbeat row goes once the leases are given back.
+        if let heartbeats = store as? any WorkerHeartbeats {
+            services.append(
+                .init(
+                    service: AfterStorePrepared(
+                        database, HeartbeatService(store: heartbeats, engine: engine, logger: logger), logger: logger)))
+        }
         services.append(.init(service: AfterStorePrepared(database, engine, logger: logger)))
         if let postgres = store as? PostgresOutboxStore {
             services.append(

@@ -125,7 +125,7 @@ public enum MachineJSON {
         public var startedAt: JSONTime
         public var durationMillis: Int64
         public var httpStatus: Int?
-        /// `ok`, `in-progress`, `retryable` or `permanent`.
+        /// `ok`, `in-progress`, `retryable`, `permanent` or `abandoned` (the worker stopped before the result was known).
         public var outcome: String
         public var error: String?
         public var worker: String

@@ -37,6 +37,7 @@ final class FaultInjector: Sendable {
                 defer { state.scriptPosition += 1 }
                 return faults.script[state.scriptPosition]
             }
+            if faults.gone { return .gone }
             if faults.permanentItemIDs.contains(itemID) {
                 return .permanent
             }

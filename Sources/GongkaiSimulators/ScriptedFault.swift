@@ -14,4 +14,7 @@ public enum ScriptedFault: Sendable, Hashable {
     case throttle(retryAfterSeconds: Int)
     /// Answer 422, as a platform whose validation refuses the content.
     case permanent
+    /// Answer 410 Gone, as a receiver that removed this endpoint (Standard Webhooks:
+    /// the sender should disable the endpoint and stop sending to it).
+    case gone
 }

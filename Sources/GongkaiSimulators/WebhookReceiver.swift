@@ -102,6 +102,8 @@ final class WebhookReceiver: Sendable {
             return reject(.faultThrottled, .throttled(retryAfterSeconds: retryAfterSeconds))
         case .permanent:
             return reject(.faultPermanent, .rejectedByPlatform)
+        case .gone:
+            return reject(.faultGone, .gone)
         case .drop:
             ledger.reject(.faultDropped)
             logger.trace("webhook simulator dropping connection", metadata: ["item": "\(itemID)"])

@@ -12,6 +12,7 @@ enum WebhookRejection: String, CaseIterable, Sendable {
     case faultThrottled = "fault-throttled"
     case faultPermanent = "fault-permanent"
     case faultDropped = "fault-dropped"
+    case faultGone = "fault-gone"
 
     /// Position in the ledger's counter array, which avoids hashing strings per rejection.
     var index: Int {
@@ -27,6 +28,7 @@ enum WebhookRejection: String, CaseIterable, Sendable {
         case .faultThrottled: 8
         case .faultPermanent: 9
         case .faultDropped: 10
+        case .faultGone: 11
         }
     }
 }

@@ -42,6 +42,7 @@ struct WebhookResponse: Sendable {
     static let rejectedByPlatform = WebhookResponse(
         error: "rejected by platform validation", status: .unprocessableEntity
     )
+    static let gone = WebhookResponse(error: "this endpoint has been removed", status: .gone)
     private static let serverErrors: [Int: WebhookResponse] = [
         500: WebhookResponse(error: "simulated server error", status: .internalServerError),
         502: WebhookResponse(error: "simulated server error", status: .badGateway),

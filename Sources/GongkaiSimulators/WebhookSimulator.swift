@@ -159,7 +159,7 @@ public final class WebhookSimulator: Sendable {
     /// Requests not accepted, by reason: `missing-header`, `invalid-timestamp`,
     /// `stale-timestamp`, `invalid-signature`, `malformed-body`, `oversized`,
     /// `method-not-allowed`, and the injected `fault-server-error`,
-    /// `fault-throttled`, `fault-permanent`, `fault-dropped`. Zero counts are left out.
+    /// `fault-throttled`, `fault-permanent`, `fault-dropped`, `fault-gone`. Zero counts are left out.
     public var rejectedCounts: [String: Int] {
         receiver.ledger.rejectedCounts
     }

@@ -298,6 +298,27 @@ public enum OutboxRules {
             error: errorText, worker: worker)
     }
 
+    /// The attempt-log outcome of a send cut off by its worker's end (crash, kill, lost host).
+    public static let abandonedOutcome = "abandoned"
+    /// The attempt-log error of an abandoned send.
+    public static let abandonedError = "the worker stopped before the result was known"
+
+    /// The attempt-log line for a delivery whose lease expired while it was being sent, written
+    /// in the transaction that reclaims it, so the log shows every send that may have reached the
+    /// platform. `record` is the row as it was before the claim: still `sending`, under the lease
+    /// of the worker that stopped, which is the line's worker. The send started at the row's last
+    /// change (its claim) and its result was owed until the lease ran out: that span is the
+    /// duration. `nil` for a row that was not being sent. Backends with a one-statement claim
+    /// write the same line in SQL (the contract suite holds them to it).
+    public static func abandoned(_ record: DeliveryRecord, trigger: AttemptTrigger) -> AttemptEntry? {
+        guard record.state == .sending, let owner = record.leaseOwner else { return nil }
+        return AttemptEntry(
+            deliveryID: record.id, itemID: record.itemID, channelID: record.channelID, version: record.wantedVersion,
+            operation: record.operation, trigger: trigger, startedAt: record.updatedAt,
+            durationMillis: max(0, (record.leaseExpiresAt ?? record.updatedAt) - record.updatedAt), httpStatus: nil,
+            outcome: abandonedOutcome, error: abandonedError, worker: owner)
+    }
+
     /// Gives back `owner`'s unsent claimed deliveries (`rows` are its `sending` rows;
     /// only `deliveryIDs` of them when given).
     public static func release(_ rows: [DeliveryRecord], deliveryIDs: [Int64]?, now: Int64) -> OutboxWrites {
@@ -434,7 +455,7 @@ public struct AttemptEntry: Sendable, Equatable {
     public var startedAt: Int64
     public var durationMillis: Int64
     public var httpStatus: Int?
-    /// `ok`, `retryable`, `permanent` or `in-progress`.
+    /// `ok`, `retryable`, `permanent`, `in-progress` or `abandoned` (``OutboxRules/abandoned(_:trigger:)``).
     public var outcome: String
     public var error: String?
     public var worker: String

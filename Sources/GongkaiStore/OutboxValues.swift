@@ -133,7 +133,7 @@ public struct AttemptRecord: Sendable, Equatable, Codable {
     public var startedAt: Int64
     public var durationMillis: Int64
     public var httpStatus: Int?
-    /// `ok`, `retryable` or `permanent`.
+    /// `ok`, `in-progress`, `retryable`, `permanent` or `abandoned` (the worker stopped before the result was known).
     public var outcome: String
     public var error: String?
     public var worker: String

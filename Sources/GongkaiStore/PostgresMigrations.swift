@@ -205,5 +205,29 @@ enum PostgresMigrations {
                 """,
                 "CREATE UNIQUE INDEX api_token_active_name ON api_token (name) WHERE revoked_at IS NULL",
             ]),
+        Migration(
+            version: 5, name: "attempt-abandoned",
+            statements: [
+                // A send cut off by its worker's end is logged as `abandoned` when its lease is reclaimed.
+                """
+                ALTER TABLE attempt DROP CONSTRAINT attempt_outcome_check,
+                    ADD CONSTRAINT attempt_outcome_check
+                        CHECK (outcome IN ('ok','retryable','permanent','in-progress','abandoned'))
+                """,
+            ]),
+        Migration(
+            version: 6, name: "worker-heartbeat",
+            statements: [
+                // Each daemon's sign of life: a dead one's leases are freed at once, not after the lease.
+                """
+                CREATE TABLE worker_heartbeat (
+                    worker_id TEXT PRIMARY KEY,
+                    host TEXT NOT NULL,
+                    pid BIGINT NOT NULL,
+                    started_at BIGINT NOT NULL,
+                    beat_at BIGINT NOT NULL CHECK (beat_at >= started_at)
+                )
+                """,
+            ]),
     ]
 }

@@ -11,18 +11,31 @@ import PostgresNIO
 /// Claims up to `limit` due deliveries of one channel with `FOR UPDATE SKIP LOCKED`, in one
 /// round trip: the SET list is `DeliveryRecord.claimed(by:leaseUntil:now:)` in SQL (the
 /// contract suite holds both to the same result), and the join brings each row's version.
+/// A row still `sending` under an expired lease gets its `abandoned` attempt-log line in the
+/// same statement: `OutboxRules.abandoned(_:trigger:)` in SQL, from the row as it was.
 struct ClaimStatement: PostgresPreparedStatement {
-    static let name = "gongkai_claim_v1"
+    static let name = "gongkai_claim_v2"
     static let sql = """
-        WITH claimed AS (
+        WITH picked AS (
+            SELECT id AS picked_id, state AS was_state, lease_owner AS was_owner,
+                lease_expires_at AS was_expiry, updated_at AS was_updated
+            FROM delivery
+            WHERE channel_id = $4 AND state IN ('pending','retrying','sending') AND next_attempt_at <= $3
+            ORDER BY next_attempt_at LIMIT $5
+            FOR UPDATE SKIP LOCKED
+        ), claimed AS (
             UPDATE delivery SET state = 'sending', lease_owner = $1, lease_expires_at = $2,
                 next_attempt_at = $2, attempt_count = attempt_count + 1, updated_at = $3
-            WHERE id IN (
-                SELECT id FROM delivery
-                WHERE channel_id = $4 AND state IN ('pending','retrying','sending') AND next_attempt_at <= $3
-                ORDER BY next_attempt_at LIMIT $5
-                FOR UPDATE SKIP LOCKED)
-            RETURNING \(OutboxColumns.delivery), trigger
+            FROM picked WHERE id = picked_id
+            RETURNING \(OutboxColumns.prefixed(OutboxColumns.delivery, "delivery")), delivery.trigger
+        ), abandoned AS (
+            INSERT INTO attempt (delivery_id, item_id, channel_id, version, operation, trigger, started_at,
+                duration_ms, http_status, outcome, error, worker)
+            SELECT c.id, c.item_id, c.channel_id, c.wanted_version, c.operation, c.trigger, p.was_updated,
+                GREATEST(0, COALESCE(p.was_expiry, p.was_updated) - p.was_updated), NULL, $7, $8, p.was_owner
+            FROM claimed c JOIN picked p ON p.picked_id = c.id
+            WHERE p.was_state = 'sending' AND p.was_owner IS NOT NULL
+            ORDER BY c.id
         )
         SELECT claimed.*, v.content_hash, CASE WHEN $6 THEN v.public_document ELSE v.document END,
             i.withdrawn_reason, i.canonical_url
@@ -31,7 +44,7 @@ struct ClaimStatement: PostgresPreparedStatement {
         JOIN item i ON i.id = claimed.item_id
         ORDER BY claimed.next_attempt_at, claimed.id
         """
-    static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .int8, .text, .int8, .bool]
+    static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .int8, .text, .int8, .bool, .text, .text]
 
     typealias Row = ClaimedDelivery
 
@@ -44,13 +57,15 @@ struct ClaimStatement: PostgresPreparedStatement {
     var publicDocument: Bool
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 6)
+        var bindings = PostgresBindings(capacity: 8)
         bindings.append(owner)
         bindings.append(leaseUntil)
         bindings.append(now)
         bindings.append(channelID)
         bindings.append(Int64(limit))
         bindings.append(publicDocument)
+        bindings.append(OutboxRules.abandonedOutcome)
+        bindings.append(OutboxRules.abandonedError)
         return bindings
     }
 

@@ -195,6 +195,49 @@ enum SQLiteMigrations {
                     CREATE UNIQUE INDEX api_token_active_name ON api_token (name) WHERE revoked_at IS NULL;
                     """)
         }
+        migrator.registerMigration("v6-attempt-abandoned") { db in
+            // A send cut off by its worker's end is logged as `abandoned` when its lease is
+            // reclaimed. The CHECK widens the way v2-platforms widened it: the table is rebuilt.
+            try db.execute(
+                sql: """
+                    CREATE TABLE attempt_v6 (
+                        id INTEGER PRIMARY KEY,
+                        delivery_id INTEGER NOT NULL REFERENCES delivery(id),
+                        item_id TEXT NOT NULL,
+                        channel_id TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        operation TEXT NOT NULL CHECK (operation IN ('publish','withdraw')),
+                        trigger TEXT NOT NULL CHECK (trigger IN ('scheduled','manual')),
+                        started_at INTEGER NOT NULL,
+                        duration_ms INTEGER NOT NULL,
+                        http_status INTEGER,
+                        outcome TEXT NOT NULL CHECK (outcome IN ('ok','retryable','permanent','in-progress','abandoned')),
+                        error TEXT,
+                        worker TEXT NOT NULL
+                    ) STRICT;
+                    INSERT INTO attempt_v6 SELECT * FROM attempt;
+                    DROP TABLE attempt;
+                    ALTER TABLE attempt_v6 RENAME TO attempt;
+                    CREATE INDEX attempt_delivery ON attempt (delivery_id);
+                    CREATE TRIGGER attempt_append_only_update BEFORE UPDATE ON attempt
+                        BEGIN SELECT RAISE(ABORT, 'attempt is append-only'); END;
+                    CREATE TRIGGER attempt_append_only_delete BEFORE DELETE ON attempt
+                        BEGIN SELECT RAISE(ABORT, 'attempt is append-only'); END;
+                    """)
+        }
+        migrator.registerMigration("v7-worker-heartbeat") { db in
+            // Each daemon's sign of life: a dead one's leases are freed at once, not after the lease.
+            try db.execute(
+                sql: """
+                    CREATE TABLE worker_heartbeat (
+                        worker_id TEXT PRIMARY KEY NOT NULL,
+                        host TEXT NOT NULL,
+                        pid INTEGER NOT NULL,
+                        started_at INTEGER NOT NULL,
+                        beat_at INTEGER NOT NULL CHECK (beat_at >= started_at)
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

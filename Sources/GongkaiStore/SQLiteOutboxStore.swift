@@ -162,6 +162,29 @@ public struct SQLiteOutboxStore: OutboxStore {
         now: Int64
     ) throws -> [ClaimedDelivery] {
         guard limit > 0 else { return [] }
+        // The rows this claim takes over from a worker that stopped, as they were: RETURNING shows
+        // only the new values. Same transaction, same subquery as the claim, so the same rows; a
+        // row is logged only if the claim then returns it too.
+        let expired = try SQLiteStep(
+            db,
+            sql: """
+                SELECT \(OutboxColumns.delivery), trigger FROM delivery
+                WHERE state = 'sending' AND id IN (
+                    SELECT id FROM delivery
+                    WHERE channel_id = ? AND state IN ('pending','retrying','sending') AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at LIMIT ?)
+                """)
+        expired.bind(1, channelID)
+        expired.bind(2, now)
+        expired.bind(3, limit)
+        var abandoned: [Int64: AttemptEntry] = [:]
+        while try expired.step() {
+            let record = try DeliveryRecord(expired)
+            if let entry = OutboxRules.abandoned(record, trigger: AttemptTrigger(rawValue: expired.string(18)) ?? .scheduled) {
+                abandoned[record.id] = entry
+            }
+        }
+        expired.reset()
         // One statement for the batch; the SET list is DeliveryRecord.claimed(by:leaseUntil:now:)
         // in SQL (the contract suite holds both to the same result).
         let claim = try SQLiteStep(
@@ -190,6 +213,11 @@ public struct SQLiteOutboxStore: OutboxStore {
         }
         claim.reset()
         guard !records.isEmpty else { return [] }
+        if !abandoned.isEmpty {
+            var writes = OutboxWrites()
+            writes.attempts = records.compactMap { abandoned[$0.0.id] }
+            try apply(writes, db)
+        }
         let documentColumn = audience == .public ? "public_document" : "document"
         let version = try SQLiteStep(
             db,

@@ -76,8 +76,54 @@ extension OutboxStoreContract {
             try await store.complete(first.map { F.success($0, at: t0 + 10_003) }, owner: "w1", now: t0 + 10_003)
             let rows = try await store.deliveries(DeliveryFilter(states: [.sending]))
             #expect(rows.count == 5)
+            // The reclaim logged w1's send as abandoned; its late answer is a line of its own.
             let attempts = try await store.attempts(itemID: first[0].record.itemID, channelID: nil)
-            #expect(attempts.count == 1)
+            #expect(attempts.map(\.outcome) == ["abandoned", "ok"])
+        }
+
+        static func aReclaimedLeaseLogsTheAbandonedSendAndNothingElseDoes(_ store: any OutboxStore) async throws {
+            _ = try await store.submit(
+                (1...4).map { PreparedItem(F.item("x\($0)")) }, routes: [F.publicRoute], actor: "t", now: t0)
+            let claimed = try await store.claim(
+                channelID: "hub", audience: .public, owner: "w1", limit: 4, leaseMillis: 10_000, now: t0 + 1)
+            #expect(claimed.count == 4)
+            let byID = Dictionary(uniqueKeysWithValues: claimed.map { ($0.record.itemID, $0) })
+            let x1 = try #require(byID["x1"]), x2 = try #require(byID["x2"])
+            // x1 is given back unsent and x2 deferred by the adapter's own quota: leases that ended normally.
+            _ = try await store.release(owner: "w1", deliveryIDs: [x1.record.id], now: t0 + 2)
+            try await store.complete([F.deferral(x2, at: t0 + 3, wait: 1)], owner: "w1", now: t0 + 3)
+            let early = try await store.claim(
+                channelID: "hub", audience: .public, owner: "w2", limit: 10, leaseMillis: 10_000, now: t0 + 5_000)
+            #expect(Set(early.map(\.record.itemID)) == ["x1", "x2"])
+            #expect(try await store.attempts(itemID: "x1", channelID: nil).isEmpty)
+            #expect(try await store.attempts(itemID: "x2", channelID: nil).isEmpty)
+            try await store.complete(early.map { F.success($0, at: t0 + 5_001) }, owner: "w2", now: t0 + 5_002)
+            // x3 and x4 were being sent when w1 stopped; their leases run out and w2 takes them over.
+            let reclaimed = try await store.completeAndClaim(
+                [], channelID: "hub", audience: .public, owner: "w2", limit: 10, leaseMillis: 10_000, now: t0 + 10_001)
+            #expect(Set(reclaimed.map(\.record.itemID)) == ["x3", "x4"])
+            for id in ["x3", "x4"] {
+                let attempts = try await store.attempts(itemID: id, channelID: nil)
+                #expect(attempts.count == 1)
+                let line = try #require(attempts.first)
+                #expect(line.outcome == OutboxRules.abandonedOutcome)
+                #expect(line.error == OutboxRules.abandonedError)
+                #expect(line.worker == "w1")
+                #expect(line.deliveryID == byID[id]?.record.id)
+                #expect(line.channelID == "hub" && line.itemID == id)
+                #expect(line.version == 1 && line.operation == "publish" && line.trigger == "scheduled")
+                // From w1's claim until its lease ran out; no answer, so no status.
+                #expect(line.startedAt == t0 + 1)
+                #expect(line.durationMillis == 10_000)
+                #expect(line.httpStatus == nil)
+            }
+            // w2's own lease is an ordinary one: settled, it adds its answer and nothing else.
+            try await store.complete(reclaimed.map { F.success($0, at: t0 + 10_002) }, owner: "w2", now: t0 + 10_003)
+            #expect(try await store.attempts(itemID: "x3", channelID: nil).map(\.outcome) == ["abandoned", "ok"])
+            #expect(try await store.attempts(itemID: "x1", channelID: nil).map(\.outcome) == ["ok"])
+            #expect(try await store.attempts(itemID: "x2", channelID: nil).map(\.outcome) == ["ok"])
+            let rows = try await store.deliveries(DeliveryFilter())
+            #expect(rows.allSatisfy { $0.state == .delivered })
         }
 
         static func publicChannelsGetTheMaskedDocumentAndGovernmentTheFullOne(_ store: any OutboxStore) async throws {

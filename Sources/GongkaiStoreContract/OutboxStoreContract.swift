@@ -39,6 +39,7 @@ public enum OutboxStoreContract {
         Check("concurrent takers of a channel lease get one owner", Leases.concurrentTakersGetOneOwner),
         Check("an open breaker is recorded for every daemon until cleared", Breakers.anOpenBreakerIsRecordedForEveryDaemonUntilCleared),
         Check("one live API token per name, every change audited", Tokens.oneLiveTokenPerNameAndEveryChangeAudited),
+        Check("a dead worker's leases are freed for the next claim", Heartbeats.aDeadWorkersLeasesAreFreedForTheNextClaim),
     ]
 
     /// Every check, each a test case of its own in the backend's suite.
@@ -47,6 +48,9 @@ public enum OutboxStoreContract {
         Check("identical content is a no-op, changed content a new version", Outbox.identicalContentIsANoOpAndChangedContentIsANewVersion),
         Check("review pending holds until approved", Outbox.reviewPendingHoldsUntilApproved),
         Check("claim leases rows; an expired lease is reclaimed", Outbox.claimLeasesRowsAndAnExpiredLeaseIsReclaimed),
+        Check(
+            "a reclaimed lease logs the abandoned send, nothing else does",
+            Outbox.aReclaimedLeaseLogsTheAbandonedSendAndNothingElseDoes),
         Check("public channels get the masked document", Outbox.publicChannelsGetTheMaskedDocumentAndGovernmentTheFullOne),
         Check("success delivers, failures retry or die", Outbox.successDeliversAndFailuresRetryOrDie),
         Check("deferrals spend no attempt and never kill", Outbox.deferralsSpendNoAttemptAndNeverKill),

@@ -74,6 +74,8 @@ final class ChannelWorker: Sendable {
         var oldestAck: Int64 = 0
         var paused = false
         var pauseCheckedAt: Int64 = 0
+        // A send's answer said the channel itself is unusable (410 Gone): the reason, until the pause is stored.
+        var pauseWanted: String?
         // A channel with one sender at a time is sent to only while this worker holds its lease.
         let leases = definition.sendsFromOneDaemon ? store as? any ChannelLeasing : nil
         let channelLease = max(10_000, 4 * configuration.pollInterval)
@@ -152,6 +154,19 @@ final class ChannelWorker: Sendable {
                         }
                     }
                 }
+                if !paused, let reason = done.lazy.compactMap(\.pauseReason).first { pauseWanted = reason }
+                if let reason = pauseWanted {
+                    // The attempt is in the store before the pause, and the pause before this worker acts on it;
+                    // if either write fails, both are tried again on the next turn.
+                    var recorded = true
+                    if !acks.isEmpty { recorded = await flush(&acks) }
+                    if recorded, await pauseChannel(reason: reason) {
+                        paused = true
+                        pauseCheckedAt = clock.now()
+                        pauseWanted = nil
+                    }
+                    now = clock.now()
+                }
                 let stop = stopping.load(ordering: .acquiring)
                 let peerOpen = peerOpenUntil > now
                 let breakerCode = DeliveryMetrics.breakerCode(breaker, peerOpen: peerOpen)
@@ -159,7 +174,7 @@ final class ChannelWorker: Sendable {
                     instruments.breaker.record(breakerCode)
                     shownBreaker = breakerCode
                 }
-                if stop || paused || breaker.isOpen || !holdsChannel || peerOpen {
+                if stop || paused || pauseWanted != nil || breaker.isOpen || !holdsChannel || peerOpen {
                     // Nothing claimed may wait out a stop, a pause or an outage under our lease.
                     await releaseQueue()
                 } else {
@@ -201,7 +216,9 @@ final class ChannelWorker: Sendable {
                 var claimedAny = false
                 var claimAttempted = false
                 var probe = breaker
-                if !paused && holdsChannel && peerOpenUntil <= now && queued == 0 && probe.permit(now: now) {
+                if !paused && pauseWanted == nil && holdsChannel && peerOpenUntil <= now && queued == 0
+                    && probe.permit(now: now)
+                {
                     // Half-open lets one probe through; claim one delivery for it.
                     let probing = probe.isHalfOpenState
                     let target = concurrency + (probing ? 0 : prefetch)
@@ -294,6 +311,22 @@ final class ChannelWorker: Sendable {
             return true
         } catch {
             logger.error("recording delivery results failed; will retry", metadata: ["error": "\(error)", "count": "\(acks.count)"])
+            return false
+        }
+    }
+
+    /// Pauses the channel as an operator would, in the audit log as this daemon; false if the store failed.
+    private func pauseChannel(reason: String) async -> Bool {
+        do {
+            try await store.setPaused(
+                channelID: runtime.definition.id, paused: true, reason: reason, actor: "daemon:\(configuration.workerID)",
+                now: clock.now())
+            logger.warning(
+                "channel paused: the platform says the channel cannot be used; resume it once that is fixed",
+                metadata: ["reason": "\(reason)"])
+            return true
+        } catch {
+            logger.error("pausing the channel failed; will retry", metadata: ["error": "\(error)"])
             return false
         }
     }
@@ -483,6 +516,14 @@ final class ChannelWorker: Sendable {
 
     private func pause(_ millis: Int64) async {
         try? await Task.sleep(for: .milliseconds(millis))
+    }
+}
+
+extension SendOutcome {
+    /// Why this outcome pauses its channel, if the adapter said it does.
+    var pauseReason: String? {
+        if case .failed(let failure) = result, failure.pausesChannel { return String(failure.message.prefix(300)) }
+        return nil
     }
 }
 

@@ -13,6 +13,8 @@ public final class DeliveryEngine: Service, Sendable {
     private let workers: [ChannelWorker]
     private let runtimes: [ChannelRuntime]
     private let logger: Logger
+    /// The owner name of this engine's leases (``EngineConfiguration/workerID``).
+    public let workerID: String
 
     /// Called after a batch of send outcomes is in the store (channel id, outcomes):
     /// lets tests and the demo await progress instead of polling.
@@ -27,6 +29,7 @@ public final class DeliveryEngine: Service, Sendable {
     ) {
         self.runtimes = channels
         self.logger = logger
+        self.workerID = configuration.workerID
         self.workers = channels.map {
             ChannelWorker(
                 runtime: $0, store: store, configuration: configuration, clock: clock, logger: logger,

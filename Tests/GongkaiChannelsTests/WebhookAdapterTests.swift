@@ -61,6 +61,25 @@ struct WebhookAdapterTests {
         }
     }
 
+    @Test("410 Gone pauses the channel: a retryable failure with the reason, not a permanent one")
+    func goneAnswerPausesTheChannel() async throws {
+        // Before this change 410 was an ordinary 4xx: permanent, so each delivery died on its own.
+        try await Self.with { adapter, simulator in
+            simulator.setFaults(WebhookFaults(script: [.gone]))
+            let gone = try #require(await Self.failure(adapter))
+            #expect(gone.failure.pausesChannel)
+            #expect(gone.failure.permanent == false)
+            #expect(gone.httpStatus == 410)
+            #expect(gone.failure.message.hasPrefix(WebhookAdapter.goneReason))
+            #expect(simulator.rejectedCounts == ["fault-gone": 1])
+            // A refusal of one item is no reason to stop the channel.
+            simulator.setFaults(WebhookFaults(permanentItemIDs: [SampleDisclosures.notice.id]))
+            let refused = try #require(await Self.failure(adapter))
+            #expect(refused.failure.pausesChannel == false)
+            #expect(refused.failure.permanent)
+        }
+    }
+
     @Test("the shipped channel file's timeout is within the specification's 15–30 s")
     func shippedTimeout() throws {
         let definitions = try ChannelFileLoader.load(directory: PublishingHarness.repositoryRoot.appendingPathComponent("channels").path)

@@ -37,6 +37,21 @@ struct WebhookFaultTests {
         }
     }
 
+    @Test func answersGoneUntilTheEndpointIsBack() async throws {
+        try await SimulatorHarness.run { harness in
+            harness.simulator.setFaults(WebhookFaults(gone: true))
+            for index in 0..<3 {
+                let reply = try await harness.post(TestEvents.published(itemID: "item-\(index)"))
+                #expect(reply.status == 410)
+            }
+            #expect(harness.simulator.rejectedCounts == ["fault-gone": 3])
+            #expect(harness.simulator.acceptedCount == 0)
+            harness.simulator.setFaults(WebhookFaults(script: [.gone]))
+            #expect(try await harness.post(TestEvents.published(itemID: "item-a")).status == 410)
+            #expect(try await harness.post(TestEvents.published(itemID: "item-b")).status == 200)
+        }
+    }
+
     @Test func rejectsPermanentlyAtFullRate() async throws {
         try await SimulatorHarness.run { harness in
             harness.simulator.setFaults(WebhookFaults(permanentRate: 1.0))

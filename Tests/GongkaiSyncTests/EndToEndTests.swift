@@ -1,4 +1,5 @@
 import Foundation
+import GongkaiChannels
 import GongkaiCore
 import GongkaiSimulators
 import GongkaiStore
@@ -44,6 +45,60 @@ struct EndToEndTests {
         #expect(attempts.map(\.httpStatus) == [500, 503, 200])
         try await harness.shutdown()
     }
+
+    @Test("410 Gone pauses the channel as this daemon; nothing more is sent until an operator resumes it")
+    func goneEndpointPausesTheChannelUntilResumed() async throws {
+        // Before this change 410 was permanent: every delivery went dead, and the channel kept sending.
+        let harness = try await EngineHarness(faults: WebhookFaults(gone: true))
+        let store = harness.store
+        let ids = ["g1", "g2", "g3"]
+        try await harness.submit(Self.notice("g1"), Self.notice("g2"), Self.notice("g3"))
+        // Paused, and every send that was in flight recorded.
+        #expect(
+            try await harness.waitUntil {
+                guard try await store.channelPauses().contains(where: { $0.channelID == "hub" && $0.paused }) else {
+                    return false
+                }
+                return try await store.deliveries(DeliveryFilter(states: [.sending])).isEmpty
+            })
+        let pause = try #require(try await store.channelPauses().first { $0.channelID == "hub" })
+        #expect(pause.reason?.hasPrefix(WebhookAdapter.goneReason) == true)
+        #expect(pause.changedBy == "daemon:test-worker")
+        let audit = try await store.auditLog(itemID: nil, limit: 20)
+        #expect(audit.filter { $0.action == "pause" }.map(\.actor) == ["daemon:test-worker"])
+        let gone = harness.simulator.rejectedCounts["fault-gone"] ?? 0
+        #expect((1...ids.count).contains(gone))
+        var due: Int64 = 0
+        for id in ids {
+            let record = try #require(try await harness.delivery(id))
+            // Answered 410 and due again later (or never claimed, once the pause was in): not dead.
+            #expect(record.state == .retrying || record.state == .pending)
+            due = max(due, record.nextAttemptAt ?? 0)
+        }
+        #expect(try await store.deliveries(DeliveryFilter(channelID: "hub", states: [.retrying])).count == gone)
+        // Well past every retry time (and several pause checks): a channel that still sent would have by now.
+        let quietUntil = due + 600
+        _ = try await harness.waitUntil(timeout: .seconds(5)) { Self.nowMillis() >= quietUntil }
+        #expect(harness.simulator.rejectedCounts["fault-gone"] == gone)
+        #expect(harness.simulator.acceptedCount == 0)
+        for id in ids {
+            #expect(try await harness.delivery(id)?.state != .dead)
+            let attempts = try await store.attempts(itemID: id, channelID: "hub")
+            #expect(attempts.allSatisfy { $0.outcome == "retryable" && $0.httpStatus == 410 })
+        }
+        // The receiver is back and an operator resumes: everything goes out once.
+        harness.simulator.setFaults(.none)
+        try await harness.console.setPaused("hub", paused: false, reason: nil)
+        harness.engine.nudge()
+        #expect(try await harness.waitUntilSettled())
+        for id in ids {
+            #expect(try await harness.delivery(id)?.state == .delivered)
+            #expect(harness.simulator.count(itemID: id, version: 1, type: .published) == 1)
+        }
+        try await harness.shutdown()
+    }
+
+    static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     @Test func honoursRetryAfterOn429() async throws {
         let harness = try await EngineHarness(faults: WebhookFaults(script: [.throttle(retryAfterSeconds: 1)]))
