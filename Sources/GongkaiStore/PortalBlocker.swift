@@ -4,7 +4,7 @@ public import GongkaiCore
 /// robots wait for the item's portal URL) once that portal delivery has given up.
 /// A dead portal delivery frees nothing by itself, so the waiting rows would stay
 /// `blocked` with no other sign; this names it, and the fix: resend or recover it.
-public struct PortalBlocker: Sendable, Equatable, Encodable {
+public struct PortalBlocker: Sendable, Equatable, Codable {
     /// The portal's delivery of the item.
     public var deliveryID: Int64
     public var channelID: String
@@ -24,6 +24,11 @@ public struct PortalBlocker: Sendable, Equatable, Encodable {
             + (lastError.map { ": \($0)" } ?? "") + "; resend or recover it to unblock"
     }
 
+    /// Whether `delivery` waits for the portal URL (a dead portal delivery would hold it for good).
+    public static func holds(_ delivery: DeliveryRecord) -> Bool {
+        delivery.state == .blocked && delivery.holdReason == ChannelRoute.canonicalHoldReason
+    }
+
     /// For each delivery of one item that waits for the portal URL, the canonical
     /// channel's delivery of that item when it is dead. `deliveries` must be all of
     /// the item's deliveries (a listing filtered by channel would miss the portal's).
@@ -34,10 +39,7 @@ public struct PortalBlocker: Sendable, Equatable, Encodable {
         let blocker = PortalBlocker(
             deliveryID: portal.id, channelID: portal.channelID, state: portal.state, lastError: portal.lastError)
         var result: [Int64: PortalBlocker] = [:]
-        for delivery in deliveries
-        where delivery.state == .blocked && delivery.holdReason == ChannelRoute.canonicalHoldReason
-            && delivery.itemID == portal.itemID
-        {
+        for delivery in deliveries where holds(delivery) && delivery.itemID == portal.itemID {
             result[delivery.id] = blocker
         }
         return result

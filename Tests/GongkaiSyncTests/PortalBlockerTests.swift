@@ -1,3 +1,4 @@
+import GongkaiAudit
 import GongkaiChannels
 import GongkaiCore
 import GongkaiService
@@ -77,5 +78,34 @@ struct PortalBlockerTests {
         #expect(deliveries.contains { $0.state == .blocked })
         #expect(console.portalBlockers(of: deliveries).isEmpty)
         #expect(try await console.deadPortalWaits().isEmpty)
+    }
+
+    /// Before, reconcile counted the held WeChat row as in sync ("not shown, as
+    /// expected") and `--repair` had nothing to do with it.
+    @Test func reconcileListsTheHeldRowAndRepairResendsThePortal() async throws {
+        let store = try SQLiteOutboxStore.inMemory()
+        let console = OutboxConsole(store: store, channels: Self.channels, clock: FixedClock(millis: Self.t0), actor: "ops")
+        let item = SampleDisclosures.policy
+        _ = try await console.submit([item])
+        let portal = try await store.claim(
+            channelID: "portal", audience: .public, owner: "w", limit: 1, leaseMillis: 1000, now: Self.t0 + 1)
+        try await store.complete(
+            [Self.outcome(portal[0], .failed(SendFailure(permanent: true, message: "HTTP 500: 栏目不存在")), at: Self.t0 + 2)],
+            owner: "w", now: Self.t0 + 3)
+        let reconciler = Reconciler(
+            store: store,
+            channels: [
+                (Self.channels[0], ReconcileTests.ReceiptOnly(inner: ReconcileTests.ListingPlatform(channelID: "portal"))),
+                (Self.channels[1], ReconcileTests.ReceiptOnly(inner: ReconcileTests.ListingPlatform(channelID: "wechat"))),
+            ],
+            clock: FixedClock(millis: Self.t0 + 5))
+        let report = try await reconciler.run(repair: true)
+        let held = try #require(report.rows.first { $0.channelID == "wechat" && $0.itemID == item.id })
+        #expect(held.status == .missing)
+        #expect(held.blockedBy?.deliveryID == portal[0].record.id)
+        #expect(held.detail.contains("portal delivery \(portal[0].record.id)") && held.detail.contains("dead"))
+        #expect(held.repair?.contains("the portal's resend") == true)
+        let after = try await store.deliveries(DeliveryFilter(itemID: item.id, channelID: "portal"))
+        #expect(after.first?.state == .pending, "repair resent the portal's delivery")
     }
 }

@@ -1,4 +1,5 @@
 public import GongkaiCore
+public import GongkaiStore
 
 /// One line of a reconciliation report: an item on a channel, or something a
 /// channel shows that the outbox does not know.
@@ -21,6 +22,8 @@ public struct ReconcileRow: Sendable, Codable, Equatable {
     /// The legal deadline (YYYY-MM-DD) and where the row stands against it.
     public var due: String?
     public var deadline: DeadlineStatus?
+    /// The dead portal delivery this row's delivery waits for; `--repair` resends that one.
+    public var blockedBy: PortalBlocker?
 
     /// `!` only because the channel cannot list, while our receipt says it was
     /// delivered: counted in the summary, not listed row by row.
@@ -45,7 +48,7 @@ public struct ReconcileRow: Sendable, Codable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case channelID, itemID, remoteID, status, expectedVersion, shownVersion, deliveryState, detail, repair
-        case dueOn, deadline
+        case dueOn, deadline, blockedBy
         /// What reports kept by earlier versions call ``dueOn``.
         case due
     }
@@ -63,6 +66,7 @@ public struct ReconcileRow: Sendable, Codable, Equatable {
         repair = try c.decodeIfPresent(String.self, forKey: .repair)
         due = try c.decodeIfPresent(String.self, forKey: .dueOn) ?? c.decodeIfPresent(String.self, forKey: .due)
         deadline = try c.decodeIfPresent(DeadlineStatus.self, forKey: .deadline)
+        blockedBy = try c.decodeIfPresent(PortalBlocker.self, forKey: .blockedBy)
     }
 
     /// `dueOn` names the due day (a Beijing working day, `YYYY-MM-DD`) as every other shape does.
@@ -79,5 +83,6 @@ public struct ReconcileRow: Sendable, Codable, Equatable {
         try c.encodeIfPresent(repair, forKey: .repair)
         try c.encodeIfPresent(due, forKey: .dueOn)
         try c.encodeIfPresent(deadline, forKey: .deadline)
+        try c.encodeIfPresent(blockedBy, forKey: .blockedBy)
     }
 }

@@ -41,6 +41,7 @@ public struct Reconciler: Sendable {
         var summaries: [ReconcileReport.ChannelSummary] = []
         var rows: [ReconcileRow] = []
         let routes = channels.map(\.definition.route)
+        let deadPortals = try await deadPortalDeliveries(routes)
         for (definition, adapter) in channels {
             var summary = ReconcileReport.ChannelSummary(
                 channelID: definition.id, kind: definition.kind.rawValue,
@@ -50,6 +51,12 @@ public struct Reconciler: Sendable {
                 _ row: ReconcileRow, record: DeliveryRecord? = nil, item: ItemRecord? = nil, policyShownOn: CalendarDate? = nil
             ) {
                 var row = row
+                if let record, PortalBlocker.holds(record), let blocker = deadPortals[record.itemID] {
+                    // Nothing will free it: listed as missing, naming what holds it.
+                    if row.status == .inSync { row.status = .missing }
+                    row.detail = "held: " + blocker.text
+                    row.blockedBy = blocker
+                }
                 if let record, let item {
                     let deadline = DeliveryDeadline.evaluate(
                         record, item: item, calendar: calendar, policy: deadlines, now: startedAt,
@@ -125,11 +132,31 @@ public struct Reconciler: Sendable {
 
     /// Enqueues exactly what fixes one difference, through the operator's resend
     /// (which writes the audit log); returns what was done or why nothing could be.
+    /// Per item, the canonical channel's delivery when it is dead (one read per portal channel).
+    private func deadPortalDeliveries(_ routes: [ChannelRoute]) async throws -> [String: PortalBlocker] {
+        var result: [String: PortalBlocker] = [:]
+        for route in routes where route.isCanonical {
+            for row in try await store.deliveries(DeliveryFilter(channelID: route.channelID, states: [.dead])) {
+                result[row.itemID] = PortalBlocker(
+                    deliveryID: row.id, channelID: row.channelID, state: row.state, lastError: row.lastError)
+            }
+        }
+        return result
+    }
+
     private func repair(_ row: ReconcileRow, routes: [ChannelRoute], actor: String) async throws -> String {
         guard let itemID = row.itemID else {
             return "needs manual action: not in the outbox; remove it on the platform by hand"
         }
         let now = clock.now()
+        if let blocker = row.blockedBy {
+            // Resending the held row would only hold it again: the portal's delivery is what needs to go.
+            let changed = try await store.resend(
+                itemID: itemID, channelID: blocker.channelID, force: false, routes: routes, actor: actor, now: now)
+            return changed.isEmpty
+                ? "nothing enqueued: the portal delivery \(blocker.deliveryID) could not be resent (see status)"
+                : "enqueued: the portal's resend (delivery \(blocker.deliveryID)); this one follows once it is published"
+        }
         switch row.status {
         case .missing, .differs:
             let changed = try await store.resend(
