@@ -273,6 +273,7 @@ struct ConsolePages {
         let language = viewer.language
         let (item, deliveries) = try await console.itemStatus(id)
         let deadlines = try await console.deadlines(of: item, deliveries)
+        let blockers = console.portalBlockers(of: deliveries)
         let attempts = try await console.store.attempts(itemID: id, channelID: nil)
         let history = try await console.store.auditLog(itemID: id, limit: 500)
         let path = "/console/items/\(Self.pathComponent(id))"
@@ -291,7 +292,8 @@ struct ConsolePages {
                 "channelID": delivery.channelID, "state": ConsoleText.state(delivery.state, language),
                 "wantedVersion": String(delivery.wantedVersion), "itemPath": Self.pathComponent(id),
                 "deadline": deadlines[delivery.id].map { Self.deadlineText($0, language) } ?? "—",
-                "lastError": delivery.lastError ?? "",
+                // A held row has no error of its own: what holds it is what the operator must fix.
+                "lastError": blockers[delivery.id]?.text ?? delivery.lastError ?? "",
             ]
             if let version = delivery.deliveredVersion { row["deliveredVersion"] = String(version) }
             // Only web links become links: a remote URL is what a platform answered, not ours to trust.
