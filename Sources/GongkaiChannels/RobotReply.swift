@@ -31,7 +31,7 @@ struct RobotReply: Sendable {
         let json = response.json
         let code = Self.integer(json?[codeKey])
         let text = scrub((json?[messageKey] as? String) ?? response.excerpt)
-        let which = parts > 1 ? " (part \(part) of \(parts); a retry posts every part again)" : ""
+        let which = parts > 1 ? " (part \(part) of \(parts); a retry posts the rest)" : ""
         if response.status >= 500 || code == nil {
             if (200..<300).contains(response.status) {
                 return error(

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GongkaiCore
 import NIOCore
@@ -8,10 +9,10 @@ import NIOHTTP1
 /// robot's send window and post them one by one.
 ///
 /// A split notice is several posts and the chat keeps each one. When part k
-/// fails after earlier parts were posted, the delivery fails as a whole and
-/// its retry posts every part again (the strict choice: the chat may show the
-/// first parts twice, but never a notice missing its middle). The send window
-/// makes this rare: a notice is only started when all its parts fit.
+/// fails after earlier parts were posted, the failure carries that progress
+/// (``PartProgress``), the delivery keeps it, and the retry posts only parts
+/// k and later, provided the notice still splits into the same parts. A part
+/// whose answer was lost may be posted twice; one that was answered never is.
 struct RobotSender: Sendable {
     /// One part, ready to post: the URL carries the secrets and is never logged.
     struct Post: Sendable {
@@ -53,22 +54,31 @@ struct RobotSender: Sendable {
         let item = try ChannelText.item(from: request)
         let notice = RobotNotice.render(item, canonicalURL: request.canonicalURL, style: style)
         let parts = try fittedParts(notice, request: request)
-        if let wait = window.reserve(parts: parts.count, now: clock.now()) {
+        let digest = PartProgress.digest(parts)
+        let posted = PartProgress(request.remoteID).flatMap {
+            $0.version == request.version && $0.count == parts.count && $0.digest == digest ? $0.posted : nil
+        } ?? 0
+        if let wait = window.reserve(parts: parts.count - posted, now: clock.now()) {
             // Our own pacing, not the platform's refusal: waiting must not spend the retry schedule.
             throw DeliveryError.deferred(
                 retryAfter: wait,
-                reason: "the \(platform) robot's send window is full (\(parts.count) part(s) waiting); nothing was posted",
+                reason: "the \(platform) robot's send window is full (\(parts.count - posted) part(s) waiting); nothing was posted",
                 itemID: request.itemID, channelID: request.channelID)
         }
         var status: Int?
-        for (offset, part) in parts.enumerated() {
+        for (offset, part) in parts.enumerated() where offset >= posted {
             let now = clock.now()
             let post = render(part, notice, offset + 1, parts.count, now)
-            let response = try await http.send(
-                .POST, post.url, body: post.body, deadline: deadline, itemID: request.itemID)
+            let progress = PartProgress(version: request.version, posted: offset, count: parts.count, digest: digest)
+            let response: PlatformHTTP.Response
+            do {
+                response = try await http.send(.POST, post.url, body: post.body, deadline: deadline, itemID: request.itemID)
+            } catch {
+                throw error.carrying(offset > 0 ? progress : nil)
+            }
             if let failure = reply.failure(of: response, part: offset + 1, of: parts.count, request: request, now: now)
             {
-                throw failure
+                throw failure.carrying(offset > 0 ? progress : nil)
             }
             status = response.status
         }
@@ -191,5 +201,58 @@ struct RobotSender: Sendable {
     static func queryValue(_ text: String) -> String {
         let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+}
+
+/// How far a split notice got: parts `1…posted` of `count` of `version` are in the
+/// group. Kept as the delivery's remote id between attempts (robots issue no
+/// message ids, so the field is free until the receipt replaces it); the digest
+/// of the parts makes a retry whose notice splits differently start from part 1.
+struct PartProgress: Equatable {
+    var version: Int
+    var posted: Int
+    var count: Int
+    var digest: String
+
+    init(version: Int, posted: Int, count: Int, digest: String) {
+        self.version = version
+        self.posted = posted
+        self.count = count
+        self.digest = digest
+    }
+
+    /// Reads `robot-parts:v<version>:<posted>/<count>:<digest>`; nil for anything else.
+    init?(_ text: String?) {
+        guard let text, text.hasPrefix("robot-parts:v") else { return nil }
+        let fields = text.dropFirst("robot-parts:v".count).split(separator: ":", omittingEmptySubsequences: false)
+        guard fields.count == 3, let version = Int(fields[0]) else { return nil }
+        let counts = fields[1].split(separator: "/")
+        guard counts.count == 2, let posted = Int(counts[0]), let count = Int(counts[1]), posted >= 0, posted < count
+        else { return nil }
+        self.init(version: version, posted: posted, count: count, digest: String(fields[2]))
+    }
+
+    var text: String { "robot-parts:v\(version):\(posted)/\(count):\(digest)" }
+
+    static func digest(_ parts: [String]) -> String {
+        var hash = SHA256()
+        for part in parts {
+            hash.update(data: Array(part.utf8))
+            hash.update(data: [0])
+        }
+        return hash.finalize().prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension DeliveryError {
+    /// This error with the split notice's progress attached (nil: nothing posted yet).
+    fileprivate func carrying(_ progress: PartProgress?) -> DeliveryError {
+        guard let progress else { return self }
+        var error = self
+        error.failure.progress = progress.text
+        if !error.failure.message.contains("already posted") {
+            error.failure.message += " (parts 1–\(progress.posted) already posted; the retry sends the rest)"
+        }
+        return error
     }
 }

@@ -120,6 +120,8 @@ extension DeliveryRecord {
         // A timeout or a lost answer may hide a publish that did land.
         if sent == .publish && !failure.permanent { mayBeLive = true }
         let superseded = sent != operation || (operation == .publish && version != wantedVersion)
+        // Kept only for the version it describes: a newer target starts afresh.
+        if let progress = failure.progress, !superseded { remoteID = progress }
         if superseded {
             // A newer target arrived while this send was in flight: it goes now, with a fresh schedule.
             failureStreak = 0

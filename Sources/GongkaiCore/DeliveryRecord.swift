@@ -76,14 +76,21 @@ public struct SendFailure: Sendable, Equatable {
     /// retryable, then pauses the channel with ``message`` as the reason until an
     /// operator resumes it.
     public var pausesChannel: Bool
+    /// What of this send reached the platform before it failed, in the adapter's
+    /// own terms (a split robot notice: how many parts were posted). The delivery
+    /// keeps it as its remote id, so the next attempt goes on from there instead of
+    /// posting those parts again.
+    public var progress: String?
 
     public init(
-        permanent: Bool, throttled: Bool = false, retryAfter: Int64? = nil, message: String, pausesChannel: Bool = false
+        permanent: Bool, throttled: Bool = false, retryAfter: Int64? = nil, message: String, pausesChannel: Bool = false,
+        progress: String? = nil
     ) {
         self.permanent = permanent
         self.throttled = throttled
         self.retryAfter = retryAfter
         self.message = message
         self.pausesChannel = pausesChannel
+        self.progress = progress
     }
 }

@@ -71,6 +71,7 @@ public enum OutboxStoreContract {
         Check("unfinished deliveries fold with their items", Reads.unfinishedDeliveriesFoldWithTheirItems),
         Check("attempts keep every field and filter by channel", Reads.attemptsKeepEveryFieldAndFilterByChannel),
         Check("a fast acknowledgement keeps NULLs and earlier remote values", Reads.aFastAcknowledgementKeepsNullsAndEarlierRemoteValues),
+        Check("a failure's progress is kept for the next claim", Reads.aFailuresProgressIsKeptForTheNextClaim),
         Check("audit log is newest first, by item, limited", Reads.auditLogIsNewestFirstByItemAndLimited),
         Check("next due is the channel's earliest claimable time", Reads.nextDueIsTheChannelsEarliestClaimableTime),
         Check("concurrent claimers never share a row", Concurrency.concurrentClaimersNeverShareARow),

@@ -143,6 +143,20 @@ extension OutboxStoreContract {
             #expect(attempts.map(\.version) == [1, 2])
         }
 
+        /// A split robot notice's progress survives the store and comes back with the next claim.
+        static func aFailuresProgressIsKeptForTheNextClaim(_ store: any OutboxStore) async throws {
+            _ = try await store.submit([PreparedItem(F.item("a"))], routes: [F.robotRoute], actor: "t", now: t0)
+            let first = try await store.claim(channelID: "robot", audience: .public, owner: "w", limit: 1, leaseMillis: 1000, now: t0 + 1)
+            var failed = F.failure(first[0], at: t0 + 2, status: 502)
+            failed.result = .failed(SendFailure(permanent: false, message: "HTTP 502 (part 2 of 3)", progress: "robot-parts:v1:1/3:ab"))
+            try await store.complete([failed], owner: "w", now: t0 + 3)
+            let row = try #require(try await store.deliveries(DeliveryFilter(itemID: "a", channelID: "robot")).first)
+            #expect(row.state == .retrying && row.remoteID == "robot-parts:v1:1/3:ab")
+            let again = try await store.claim(
+                channelID: "robot", audience: .public, owner: "w", limit: 1, leaseMillis: 1000, now: t0 + 60_000)
+            #expect(again.first?.record.remoteID == "robot-parts:v1:1/3:ab")
+        }
+
         static func auditLogIsNewestFirstByItemAndLimited(_ store: any OutboxStore) async throws {
             _ = try await store.submit([PreparedItem(F.item("a")), PreparedItem(F.item("b"))], routes: F.routes, actor: "oa", now: t0)
             _ = try await store.withdraw(itemID: "a", reason: "已废止", routes: F.routes, actor: "ops", now: t0 + 5)

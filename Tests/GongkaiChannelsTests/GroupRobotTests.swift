@@ -1,3 +1,4 @@
+import Foundation
 import GongkaiChannels
 import GongkaiCore
 import GongkaiSimulators
@@ -185,26 +186,37 @@ struct GroupRobotTests {
         }
     }
 
+    /// Before, the retry posted every part again and the group saw part 1 twice.
     @Test(
-        "when part 2 fails the delivery fails retryably and its retry posts every part again",
+        "when part 2 fails the failure carries the progress and the retry posts only the rest",
         arguments: RobotDialect.allCases)
-    func partFailureResendsAll(dialect: RobotDialect) async throws {
+    func partFailureResendsOnlyTheRest(dialect: RobotDialect) async throws {
         let partBytes = dialect == .feishu ? 2048 : 512
         try await RobotHarness.with(dialect, options: ["maxPartBytes": String(partBytes)]) { harness in
             let item = Self.longItem()
             harness.simulator.setFaults(RobotFaults(script: [.accept, .serverError(status: 502)]))
             let error = try #require(await harness.failure(of: harness.request(item)))
             #expect(harness.simulator.acceptedCount == 1)
-            // The retry comes after the engine's back-off, when the send window has room again.
-            harness.clock.advance(milliseconds: 60_000)
-            _ = try await harness.adapter.deliver(harness.request(item), deadline: harness.deadline)
-
             let parts = ChannelText.split(harness.noticeText(item), maxUTF8Bytes: partBytes).count
             #expect(parts > 1)
             #expect(!error.failure.permanent)
             #expect(error.failure.message.contains("part 2 of \(parts)"))
-            // Part 1 is in the group twice: the documented cost of resending every part.
-            #expect(harness.simulator.acceptedCount == 1 + parts)
+            let progress = try #require(error.failure.progress)
+            #expect(progress.hasPrefix("robot-parts:v1:1/\(parts):"))
+
+            // The engine keeps the progress as the delivery's remote id and hands it back.
+            harness.clock.advance(milliseconds: 60_000)
+            var retry = harness.request(item)
+            retry.remoteID = progress
+            _ = try await harness.adapter.deliver(retry, deadline: harness.deadline)
+            #expect(harness.simulator.acceptedCount == parts, "each part once: part 1 is not posted again")
+
+            // A progress of another version, or of a notice split differently, starts from part 1.
+            harness.clock.advance(milliseconds: 60_000)
+            var other = harness.request(item)
+            other.remoteID = progress.replacingOccurrences(of: "robot-parts:v1:", with: "robot-parts:v7:")
+            _ = try await harness.adapter.deliver(other, deadline: harness.deadline)
+            #expect(harness.simulator.acceptedCount == 2 * parts)
         }
     }
 

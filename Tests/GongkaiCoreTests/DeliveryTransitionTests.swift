@@ -79,6 +79,22 @@ struct DeliveryTransitionTests {
         #expect(record.mayBeLive)
     }
 
+    /// A split robot notice's progress is kept for the next attempt, but only for the
+    /// version it describes.
+    @Test func aFailureCarryingProgressKeepsItAsTheRemoteIDForItsVersionOnly() {
+        var record = fresh()
+        sent(&record, at: 0)
+        let failure = SendFailure(permanent: false, message: "part 2 failed", progress: "robot-parts:v1:1/3:ab")
+        record.failed(.publish, version: 1, failure: failure, schedule: schedule, randomUnit: 0.5, canWithdraw: true, now: 5)
+        #expect(record.state == .retrying && record.remoteID == "robot-parts:v1:1/3:ab")
+
+        var superseded = fresh()
+        sent(&superseded, at: 0)
+        superseded.wantedVersion = 2
+        superseded.failed(.publish, version: 1, failure: failure, schedule: schedule, randomUnit: 0.5, canWithdraw: true, now: 5)
+        #expect(superseded.remoteID == nil)
+    }
+
     @Test func throttlingHonoursRetryAfterAndTheFloor() {
         var record = fresh()
         sent(&record, at: 0)
