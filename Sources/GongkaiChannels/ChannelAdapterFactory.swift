@@ -37,11 +37,11 @@ public enum ChannelAdapterFactory {
         case .creditFeed:
             return try CreditFeedAdapter.make(definition, environment: environment, clock: clock)
         case .wecomRobot:
-            return try WeComRobotAdapter.make(definition, environment: environment, clock: clock)
+            return try WeComRobot.make(definition, environment: environment, clock: clock)
         case .dingtalkRobot:
-            return try DingTalkRobotAdapter.make(definition, environment: environment, clock: clock)
+            return try DingTalkRobot.make(definition, environment: environment, clock: clock)
         case .feishuRobot:
-            return try FeishuRobotAdapter.make(definition, environment: environment, clock: clock)
+            return try FeishuRobot.make(definition, environment: environment, clock: clock)
         }
     }
 

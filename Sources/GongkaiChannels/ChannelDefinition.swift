@@ -32,6 +32,21 @@ public struct ChannelDefinition: Sendable, Equatable {
             case .webhook, .portal, .platform, .creditFeed: return false
             }
         }
+
+        /// What each kind of platform can do: the one declaration the store (routing,
+        /// whether a withdrawal can be sent), the worker and reconcile all read; each
+        /// adapter answers ``ChannelAdapter/capabilities`` with its kind's entry.
+        public var capabilities: ChannelCapabilities {
+            switch self {
+            // Standard Webhooks: an update is a re-send, a withdrawal is an event; nothing to list.
+            case .webhook: return [.publish, .update, .withdraw]
+            case .portal, .platform, .creditFeed: return [.publish, .update, .withdraw, .list]
+            // A new version is a new post; the old one is deleted where the platform allows.
+            case .wechat, .weibo: return [.publish, .withdraw, .list]
+            // Robots post into a chat: nothing can be edited, recalled or listed.
+            case .wecomRobot, .dingtalkRobot, .feishuRobot: return [.publish]
+            }
+        }
     }
 
     public var id: String
@@ -96,18 +111,8 @@ public struct ChannelDefinition: Sendable, Equatable {
     /// The main secret (`credentials.secret`, or the file's `secret:` key).
     public var secret: SecretReference? { credentials["secret"] }
 
-    /// What each kind of platform can do.
-    public var capabilities: ChannelCapabilities {
-        switch kind {
-        // Standard Webhooks: an update is a re-send, a withdrawal is an event; nothing to list.
-        case .webhook: return [.publish, .update, .withdraw]
-        case .portal, .platform, .creditFeed: return [.publish, .update, .withdraw, .list]
-        // A new version is a new post; the old one is deleted where the platform allows.
-        case .wechat, .weibo: return [.publish, .withdraw, .list]
-        // Robots post into a chat: nothing can be edited, recalled or listed.
-        case .wecomRobot, .dingtalkRobot, .feishuRobot: return [.publish]
-        }
-    }
+    /// What this channel's platform can do (its kind's ``Kind/capabilities``).
+    public var capabilities: ChannelCapabilities { kind.capabilities }
 
     /// The routing facts the store needs.
     public var route: ChannelRoute {

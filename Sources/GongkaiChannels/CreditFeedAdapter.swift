@@ -31,7 +31,7 @@ import NIOHTTP1
 /// government`: the feed gets the full ID number.
 public struct CreditFeedAdapter: ChannelAdapter {
     public let channelID: String
-    public var capabilities: ChannelCapabilities { [.publish, .update, .withdraw, .list] }
+    public var capabilities: ChannelCapabilities { ChannelDefinition.Kind.creditFeed.capabilities }
     public let batchSize: Int
     private let endpoint: String
     private let apiToken: String

@@ -15,7 +15,7 @@ import NIOHTTP1
 /// Answers are an envelope `{code, message, data}`; `code` decides, not the HTTP status.
 public struct PlatformAdapter: ChannelAdapter {
     public let channelID: String
-    public var capabilities: ChannelCapabilities { [.publish, .update, .withdraw, .list] }
+    public var capabilities: ChannelCapabilities { ChannelDefinition.Kind.platform.capabilities }
     /// The API base (`…/api/v1`), without a trailing slash.
     public let endpoint: String
     /// 站点编码: the site (agency) the documents belong to.

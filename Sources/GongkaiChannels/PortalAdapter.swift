@@ -13,7 +13,7 @@ import NIOHTTP1
 /// is the receipt's `remoteURL`: the item's canonical URL that other channels link to.
 public struct PortalAdapter: ChannelAdapter {
     public let channelID: String
-    public var capabilities: ChannelCapabilities { [.publish, .update, .withdraw, .list] }
+    public var capabilities: ChannelCapabilities { ChannelDefinition.Kind.portal.capabilities }
     /// The API base (`…/api/v1`), without a trailing slash.
     public let endpoint: String
     /// 栏目 code the articles go into.

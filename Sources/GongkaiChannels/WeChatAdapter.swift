@@ -26,7 +26,7 @@ public struct WeChatAdapter: ChannelAdapter {
     /// The channel file's `id`.
     public let channelID: String
     /// No `.update`: a new version is a new article (republish), the old one deleted.
-    public var capabilities: ChannelCapabilities { [.publish, .withdraw, .list] }
+    public var capabilities: ChannelCapabilities { ChannelDefinition.Kind.wechat.capabilities }
     private let endpoint: String
     private let appID: String
     private let appSecret: String

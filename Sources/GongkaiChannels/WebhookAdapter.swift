@@ -12,7 +12,7 @@ import NIOHTTP1
 /// An update is a re-send of the new version; a withdrawal is an event.
 public struct WebhookAdapter: ChannelAdapter {
     public let channelID: String
-    public var capabilities: ChannelCapabilities { [.publish, .update, .withdraw] }
+    public var capabilities: ChannelCapabilities { ChannelDefinition.Kind.webhook.capabilities }
     private let endpoint: String
     private let secret: StandardWebhookSecret
     private let client: HTTPClient

@@ -32,7 +32,7 @@ import NIOHTTP1
 /// Tokens go in the form body or the `Authorization` header, never in a URL.
 public struct WeiboAdapter: ChannelAdapter {
     public let channelID: String
-    public var capabilities: ChannelCapabilities { [.publish, .withdraw, .list] }
+    public var capabilities: ChannelCapabilities { ChannelDefinition.Kind.weibo.capabilities }
     private let endpoint: String
     private let accessToken: String
     private let registeredDomain: String

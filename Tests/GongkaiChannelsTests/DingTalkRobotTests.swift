@@ -13,7 +13,7 @@ struct DingTalkRobotTests {
     func signatureVector() {
         // printf '1700000000000\nSECa1b2c3' | openssl dgst -sha256 -hmac SECa1b2c3 -binary | base64
         #expect(
-            DingTalkRobotAdapter.sign(timestamp: 1_700_000_000_000, secret: "SECa1b2c3")
+            DingTalkRobot.sign(timestamp: 1_700_000_000_000, secret: "SECa1b2c3")
                 == "r3A3qrlgRa+TdR5aXyvO01zn0wmdf5B/XKtKbV42SDc=")
     }
 

@@ -10,7 +10,7 @@ struct FeishuRobotTests {
     func signatureVector() {
         // printf '' | openssl dgst -sha256 -hmac "$(printf '1700000000\nSECa1b2c3')" -binary | base64
         #expect(
-            FeishuRobotAdapter.sign(timestamp: 1_700_000_000, secret: "SECa1b2c3")
+            FeishuRobot.sign(timestamp: 1_700_000_000, secret: "SECa1b2c3")
                 == "u61KB3CGK5V8mSZ0pc/utGxT0oatNjJ7WobmuHZgKWI=")
     }
 

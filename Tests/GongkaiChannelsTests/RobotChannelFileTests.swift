@@ -29,9 +29,9 @@ struct RobotChannelFileTests {
         #expect([wecom, dingtalk, feishu].allSatisfy { $0.capabilities == [.publish] && $0.audience == .public })
         #expect([wecom, dingtalk, feishu].allSatisfy { $0.ratePerSecond.map { $0 * 60 <= 100 } == true })
         let adapters: [any ChannelAdapter] = [
-            try WeComRobotAdapter.make(wecom, environment: environment, clock: Self.clock),
-            try DingTalkRobotAdapter.make(dingtalk, environment: environment, clock: Self.clock),
-            try FeishuRobotAdapter.make(feishu, environment: environment, clock: Self.clock),
+            try WeComRobot.make(wecom, environment: environment, clock: Self.clock),
+            try DingTalkRobot.make(dingtalk, environment: environment, clock: Self.clock),
+            try FeishuRobot.make(feishu, environment: environment, clock: Self.clock),
         ]
         #expect(adapters.map(\.channelID) == ["wecom-robot", "dingtalk-robot", "feishu-robot"])
         for adapter in adapters { await adapter.shutdown() }
@@ -42,11 +42,11 @@ struct RobotChannelFileTests {
         let definition = RobotHarness.definition(
             .wecom, endpoint: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc")
         #expect(throws: GongkaiError.self) {
-            try WeComRobotAdapter.make(definition, environment: ["ROBOT_TOKEN": "abc"], clock: Self.clock)
+            try WeComRobot.make(definition, environment: ["ROBOT_TOKEN": "abc"], clock: Self.clock)
         }
         let plain = RobotHarness.definition(.wecom, endpoint: "http://qyapi.weixin.qq.com/cgi-bin/webhook/send")
         #expect(throws: GongkaiError.self) {
-            try WeComRobotAdapter.make(plain, environment: ["ROBOT_TOKEN": "abc"], clock: Self.clock)
+            try WeComRobot.make(plain, environment: ["ROBOT_TOKEN": "abc"], clock: Self.clock)
         }
     }
 
@@ -56,7 +56,7 @@ struct RobotChannelFileTests {
         let environment = ["ROBOT_TOKEN": "t", "ROBOT_SECRET": "s"]
         func field(_ definition: ChannelDefinition, _ environment: [String: String]) async -> String? {
             do {
-                let adapter = try DingTalkRobotAdapter.make(definition, environment: environment, clock: Self.clock)
+                let adapter = try DingTalkRobot.make(definition, environment: environment, clock: Self.clock)
                 await adapter.shutdown()
                 return nil
             } catch {

@@ -48,9 +48,9 @@ struct RobotHarness {
         let adapter: any ChannelAdapter
         let used = adapterClock ?? clock
         switch dialect {
-        case .wecom: adapter = try WeComRobotAdapter.make(definition, environment: environment, clock: used)
-        case .dingtalk: adapter = try DingTalkRobotAdapter.make(definition, environment: environment, clock: used)
-        case .feishu: adapter = try FeishuRobotAdapter.make(definition, environment: environment, clock: used)
+        case .wecom: adapter = try WeComRobot.make(definition, environment: environment, clock: used)
+        case .dingtalk: adapter = try DingTalkRobot.make(definition, environment: environment, clock: used)
+        case .feishu: adapter = try FeishuRobot.make(definition, environment: environment, clock: used)
         }
         return RobotHarness(dialect: dialect, simulator: simulator, adapter: adapter, clock: clock)
     }

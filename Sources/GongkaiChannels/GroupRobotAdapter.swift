@@ -1,10 +1,11 @@
 import Crypto
 import Foundation
-import GongkaiCore
-import NIOCore
+public import GongkaiCore
+public import NIOCore
 import NIOHTTP1
 
-/// The delivery loop the three group-robot adapters share: render the
+/// The group-robot adapter (WeCom, DingTalk, Feishu: each a dialect, ``WeComRobot``,
+/// ``DingTalkRobot``, ``FeishuRobot``, that builds it): render the
 /// notice, split it into parts that fit the platform, pace them through the
 /// robot's send window and post them one by one.
 ///
@@ -13,7 +14,7 @@ import NIOHTTP1
 /// (``PartProgress``), the delivery keeps it, and the retry posts only parts
 /// k and later, provided the notice still splits into the same parts. A part
 /// whose answer was lost may be posted twice; one that was answered never is.
-struct RobotSender: Sendable {
+public struct GroupRobotAdapter: ChannelAdapter {
     /// One part, ready to post: the URL carries the secrets and is never logged.
     struct Post: Sendable {
         var url: String
@@ -24,8 +25,10 @@ struct RobotSender: Sendable {
     typealias Render =
         @Sendable (_ part: String, _ notice: RobotNotice, _ index: Int, _ count: Int, _ now: Int64) -> Post
 
+    let kind: ChannelDefinition.Kind
     let platform: String
-    let channelID: String
+    public let channelID: String
+    public var capabilities: ChannelCapabilities { kind.capabilities }
     /// The base URL from the channel file, without any secret.
     let endpoint: String
     let style: RobotNotice.Style
@@ -41,7 +44,7 @@ struct RobotSender: Sendable {
     let credentialNames: [String]
     let render: Render
 
-    func deliver(_ request: DeliveryRequest, deadline: NIODeadline) async throws(DeliveryError) -> DeliveryReceipt {
+    public func deliver(_ request: DeliveryRequest, deadline: NIODeadline) async throws(DeliveryError) -> DeliveryReceipt {
         guard request.operation == .publish else {
             throw DeliveryError(
                 SendFailure(
@@ -111,7 +114,11 @@ struct RobotSender: Sendable {
     /// Configuration and credential presence, then a GET of the base endpoint
     /// without any secret: it proves the platform answers and posts nothing
     /// (these robots have no probe that checks a key without posting).
-    func check(deadline: NIODeadline) async -> [ChannelCheck] {
+    public func shutdown() async {
+        await http.shutdown()
+    }
+
+    public func check(deadline: NIODeadline) async -> [ChannelCheck] {
         let limits = window.limits.map { "\($0.count) per \($0.milliseconds / 1000) s" }.joined(separator: " and ")
         var checks = [
             ChannelCheck(

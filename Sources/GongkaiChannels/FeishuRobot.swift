@@ -13,9 +13,10 @@ public import NIOCore
 /// 100 messages a minute and 5 a second per robot (11232 when exceeded).
 /// Plain text rather than `post`: the client links the bare URL, and a split
 /// notice reads the same in every part. Publish only.
-public struct FeishuRobotAdapter: ChannelAdapter {
-    public let channelID: String
-    public var capabilities: ChannelCapabilities { [.publish] }
+///
+/// The dialect of the one ``GroupRobotAdapter``: what differs per platform (URL,
+/// signature, body, reply codes, limits); the delivery loop is shared.
+public enum FeishuRobot {
     /// Request body limit. Feishu's documented figure for custom robots is
     /// 20 KB; the strict reading takes 20000 bytes for the whole JSON body.
     public static let maxBodyBytes = 20_000
@@ -23,26 +24,24 @@ public struct FeishuRobotAdapter: ChannelAdapter {
     public static let maxContentBytes = 19_000
     public static let messagesPerMinute = 100
     public static let messagesPerSecond = 5
-    private let sender: RobotSender
-
     /// Options: `maxPartBytes` (2048…19000: an item's notice, under 8 KB, then
     /// never needs more parts than the 5 a second Feishu takes), `messagesPerWindow` (1…100),
     /// `rateWindow` (default 1m), `messagesPerSecond` (1…5), `throttleBackoff`
     /// (default 60s). Credentials: `hookToken` (the last path segment of the
     /// hook URL) and `signSecret`.
     public static func make(_ definition: ChannelDefinition, environment: [String: String], clock: any WallClock)
-        throws(GongkaiError) -> Self
+        throws(GongkaiError) -> GroupRobotAdapter
     {
         try definition.rejectUnknownOptions(
             allowed: ["maxPartBytes", "messagesPerWindow", "rateWindow", "messagesPerSecond", "throttleBackoff"])
         try definition.rejectUnknownCredentials(allowed: ["hookToken", "signSecret"])
-        let endpoint = try RobotSender.validatedEndpoint(definition)
+        let endpoint = try GroupRobotAdapter.validatedEndpoint(definition)
         let token = try definition.credential("hookToken", environment: environment)
         let secret = try definition.credential("signSecret", environment: environment)
         let maxPartBytes = try definition.intOption(
             "maxPartBytes", default: maxContentBytes, range: 2048...maxContentBytes)
-        let window = try RobotSender.window(definition, perMinute: messagesPerMinute, perSecond: messagesPerSecond)
-        let backoff = try RobotSender.throttleBackoff(definition, default: 60_000)
+        let window = try GroupRobotAdapter.window(definition, perMinute: messagesPerMinute, perSecond: messagesPerSecond)
+        let backoff = try GroupRobotAdapter.throttleBackoff(definition, default: 60_000)
         let reply = RobotReply(
             platform: "Feishu", codeKey: "code", messageKey: "msg", throttleCodes: [11232],
             configurationCodes: [
@@ -54,15 +53,15 @@ public struct FeishuRobotAdapter: ChannelAdapter {
                 19024: "the message lacks the robot's keyword; an operator must fix the robot's security settings",
             ],
             throttleBackoff: backoff, secrets: [token, secret])
-        let url = endpoint + "/" + RobotSender.queryValue(token)
-        let sender = RobotSender(
-            platform: "Feishu", channelID: definition.id, endpoint: endpoint, style: .plain, maxPartBytes: maxPartBytes,
+        let url = endpoint + "/" + GroupRobotAdapter.queryValue(token)
+        return GroupRobotAdapter(
+            kind: .feishuRobot, platform: "Feishu", channelID: definition.id, endpoint: endpoint, style: .plain, maxPartBytes: maxPartBytes,
             maxBodyBytes: maxBodyBytes, window: window, reply: reply,
             http: PlatformHTTP(client: ChannelAdapterFactory.httpClient(for: definition), channelID: definition.id),
             clock: clock, credentialNames: ["credentials.hookToken", "credentials.signSecret"],
             render: { part, _, _, _, now in
                 let seconds = now / 1000
-                return RobotSender.Post(
+                return GroupRobotAdapter.Post(
                     url: url,
                     body: PlatformHTTP.jsonBody([
                         "timestamp": String(seconds), "sign": sign(timestamp: seconds, secret: secret),
@@ -70,12 +69,6 @@ public struct FeishuRobotAdapter: ChannelAdapter {
                         "content": ["text": part],
                     ]))
             })
-        return Self(channelID: definition.id, sender: sender)
-    }
-
-    private init(channelID: String, sender: RobotSender) {
-        self.channelID = channelID
-        self.sender = sender
     }
 
     /// `base64(HmacSHA256(key: timestamp + "\n" + secret, msg: empty))`.
@@ -83,19 +76,5 @@ public struct FeishuRobotAdapter: ChannelAdapter {
         let mac = HMAC<SHA256>.authenticationCode(
             for: Data(), using: SymmetricKey(data: Data("\(timestamp)\n\(secret)".utf8)))
         return Data(mac).base64EncodedString()
-    }
-
-    public func deliver(_ request: DeliveryRequest, deadline: NIODeadline) async throws(DeliveryError)
-        -> DeliveryReceipt
-    {
-        try await sender.deliver(request, deadline: deadline)
-    }
-
-    public func check(deadline: NIODeadline) async -> [ChannelCheck] {
-        await sender.check(deadline: deadline)
-    }
-
-    public func shutdown() async {
-        await sender.http.shutdown()
     }
 }

@@ -12,33 +12,32 @@ public import NIOCore
 /// the platform refuses a timestamp more than an hour from its clock.
 /// 20 messages a minute per robot (130101 when exceeded; the robot is then
 /// held back for about ten minutes, hence the default back-off). Publish only.
-public struct DingTalkRobotAdapter: ChannelAdapter {
-    public let channelID: String
-    public var capabilities: ChannelCapabilities { [.publish] }
+///
+/// The dialect of the one ``GroupRobotAdapter``: what differs per platform (URL,
+/// signature, body, reply codes, limits); the delivery loop is shared.
+public enum DingTalkRobot {
     /// Markdown text limit: DingTalk documents 20000 bytes for text messages;
     /// the strict reading applies it to the markdown text too.
     public static let maxContentBytes = 20_000
     public static let messagesPerMinute = 20
-    private let sender: RobotSender
-
     /// Options: `maxPartBytes` (256…20000), `messagesPerWindow` (1…20),
     /// `rateWindow` (default 1m), `throttleBackoff` (default 10m).
     /// Credentials: `accessToken` (the `access_token=` of the webhook URL) and
     /// `signSecret` (the robot's 加签 secret, `SEC…`).
     public static func make(_ definition: ChannelDefinition, environment: [String: String], clock: any WallClock)
-        throws(GongkaiError) -> Self
+        throws(GongkaiError) -> GroupRobotAdapter
     {
         try definition.rejectUnknownOptions(allowed: [
             "maxPartBytes", "messagesPerWindow", "rateWindow", "throttleBackoff",
         ])
         try definition.rejectUnknownCredentials(allowed: ["accessToken", "signSecret"])
-        let endpoint = try RobotSender.validatedEndpoint(definition)
+        let endpoint = try GroupRobotAdapter.validatedEndpoint(definition)
         let token = try definition.credential("accessToken", environment: environment)
         let secret = try definition.credential("signSecret", environment: environment)
         let maxPartBytes = try definition.intOption(
             "maxPartBytes", default: maxContentBytes, range: 256...maxContentBytes)
-        let window = try RobotSender.window(definition, perMinute: messagesPerMinute)
-        let backoff = try RobotSender.throttleBackoff(definition, default: 600_000)
+        let window = try GroupRobotAdapter.window(definition, perMinute: messagesPerMinute)
+        let backoff = try GroupRobotAdapter.throttleBackoff(definition, default: 600_000)
         let reply = RobotReply(
             // 130101: this robot over 20 a minute; 410100: the platform throttling (发送速度太快而限流).
             // Both pass: hold and retry later (open.dingtalk.com, custom robot error codes).
@@ -54,9 +53,9 @@ public struct DingTalkRobotAdapter: ChannelAdapter {
                     + "the robot's security settings or this server's clock",
             ],
             throttleBackoff: backoff, secrets: [token, secret])
-        let base = endpoint + "?access_token=" + RobotSender.queryValue(token)
-        let sender = RobotSender(
-            platform: "DingTalk", channelID: definition.id, endpoint: endpoint, style: .markdown,
+        let base = endpoint + "?access_token=" + GroupRobotAdapter.queryValue(token)
+        return GroupRobotAdapter(
+            kind: .dingtalkRobot, platform: "DingTalk", channelID: definition.id, endpoint: endpoint, style: .markdown,
             maxPartBytes: maxPartBytes,
             maxBodyBytes: nil, window: window, reply: reply,
             http: PlatformHTTP(client: ChannelAdapterFactory.httpClient(for: definition), channelID: definition.id),
@@ -64,17 +63,11 @@ public struct DingTalkRobotAdapter: ChannelAdapter {
             render: { part, notice, index, count, now in
                 let title = count > 1 ? "\(notice.title)（\(index)/\(count)）" : notice.title
                 let url =
-                    base + "&timestamp=\(now)&sign=" + RobotSender.queryValue(sign(timestamp: now, secret: secret))
-                return RobotSender.Post(
+                    base + "&timestamp=\(now)&sign=" + GroupRobotAdapter.queryValue(sign(timestamp: now, secret: secret))
+                return GroupRobotAdapter.Post(
                     url: url,
                     body: PlatformHTTP.jsonBody(["msgtype": "markdown", "markdown": ["title": title, "text": part]]))
             })
-        return Self(channelID: definition.id, sender: sender)
-    }
-
-    private init(channelID: String, sender: RobotSender) {
-        self.channelID = channelID
-        self.sender = sender
     }
 
     /// `base64(HmacSHA256(key: secret, msg: timestamp + "\n" + secret))`, before URL-encoding.
@@ -82,19 +75,5 @@ public struct DingTalkRobotAdapter: ChannelAdapter {
         let mac = HMAC<SHA256>.authenticationCode(
             for: Data("\(timestamp)\n\(secret)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
         return Data(mac).base64EncodedString()
-    }
-
-    public func deliver(_ request: DeliveryRequest, deadline: NIODeadline) async throws(DeliveryError)
-        -> DeliveryReceipt
-    {
-        try await sender.deliver(request, deadline: deadline)
-    }
-
-    public func check(deadline: NIODeadline) async -> [ChannelCheck] {
-        await sender.check(deadline: deadline)
-    }
-
-    public func shutdown() async {
-        await sender.http.shutdown()
     }
 }
