@@ -64,6 +64,8 @@ public struct ChannelDefinition: Sendable, Equatable {
     public var isCanonical: Bool
     /// Hold deliveries `blocked` until the canonical channel has published the item.
     public var waitsForCanonical: Bool
+    /// When this linked channel stops waiting for the portal URL (`withoutPortal:`).
+    public var withoutPortal: PortalFallback?
     public var audience: ChannelAudience
     public var routing: RoutingRule
     public var retry: RetrySchedule
@@ -146,5 +148,20 @@ public struct ChannelDefinition: Sendable, Equatable {
         let bytes = Array(id.utf8)
         guard (1...63).contains(bytes.count), bytes[0] != UInt8(ascii: "-") else { return false }
         return bytes.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == UInt8(ascii: "-") }
+    }
+}
+
+/// A linked channel (WeChat, Weibo, a robot) waits for the item's portal URL; if the
+/// portal has not published it when the item's legal deadline is `withinWorkdays`
+/// working days away (0: on the due day), the channel publishes without the link,
+/// or with `fallbackURL` (the portal's disclosure column, say) in its place, rather
+/// than miss the deadline behind a portal that is down.
+public struct PortalFallback: Sendable, Equatable {
+    public var withinWorkdays: Int
+    public var fallbackURL: String?
+
+    public init(withinWorkdays: Int, fallbackURL: String? = nil) {
+        self.withinWorkdays = withinWorkdays
+        self.fallbackURL = fallbackURL
     }
 }

@@ -9,7 +9,7 @@ import Yams
 public enum ChannelFileLoader {
     static let topKeys: Set<String> = [
         "id", "kind", "name", "endpoint", "secret", "audience", "routing", "retry", "rateLimit", "concurrency",
-        "timeout", "circuitBreaker", "notes", "credentials", "options", "canonical", "waitForPortal",
+        "timeout", "circuitBreaker", "notes", "credentials", "options", "canonical", "waitForPortal", "withoutPortal",
     ]
     static let nestedKeys: [String: Set<String>] = [
         "secret": ["env", "file"],
@@ -224,12 +224,33 @@ public enum ChannelFileLoader {
             }
         }
 
-        return ChannelDefinition(
+        var definition = ChannelDefinition(
             id: id, kind: kind, name: try reader.optionalString("name"), endpoint: endpoint,
             credentials: credentials, options: options, isCanonical: canonical, waitsForCanonical: waitForPortal,
             audience: audience, routing: routing, retry: retry, ratePerSecond: ratePerSecond, rateBurst: burst,
             concurrency: concurrency, timeout: timeout, breakerFailureThreshold: threshold,
             breakerOpenDuration: openDuration, source: source)
+        if map["withoutPortal"] != nil {
+            guard let fallbackMap = map["withoutPortal"] as? [String: Any] else {
+                throw reader.invalid("withoutPortal", "must be a mapping with withinWorkdays (and fallbackURL)")
+            }
+            guard definition.waitsForCanonical else {
+                throw reader.invalid("withoutPortal", "only a channel that waits for the portal URL can stop waiting")
+            }
+            let sub = Reader(map: fallbackMap, source: source, channel: id, prefix: "withoutPortal.")
+            for key in fallbackMap.keys where !["withinWorkdays", "fallbackURL"].contains(key) {
+                throw sub.invalid(key, "unknown key (known: withinWorkdays, fallbackURL)")
+            }
+            guard let within = try sub.optionalInt("withinWorkdays"), (0...20).contains(within) else {
+                throw sub.invalid("withinWorkdays", "must be a number of working days from 0 to 20")
+            }
+            let url = try sub.optionalString("fallbackURL")
+            if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://")) || url.utf8.count > 1024 {
+                throw sub.invalid("fallbackURL", "must be an http(s) URL of at most 1 KB")
+            }
+            definition.withoutPortal = PortalFallback(withinWorkdays: within, fallbackURL: url)
+        }
+        return definition
     }
 
     /// Typed access to one YAML mapping, with errors that name the file, channel and key.

@@ -87,6 +87,15 @@ public enum Daemon {
                     database, ReconcileService(settings: settings, store: store, channels: channels, logger: logger),
                     logger: logger),
                 successTerminationBehavior: .ignore))
+        services.append(
+            .init(
+                service: AfterStorePrepared(
+                    database,
+                    PortalFallbackService(
+                        console: try OutboxConsole(settings, store: store, channels: channels, actor: "daemon"),
+                        logger: logger),
+                    logger: logger),
+                successTerminationBehavior: .ignore))
         services.append(.init(service: AfterStorePrepared(database, gauges, logger: logger)))
         // Last in, first out: on SIGTERM the API stops taking requests before the engine drains.
         if let api, settings.serverPort != nil {

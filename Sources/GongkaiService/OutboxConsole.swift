@@ -248,6 +248,37 @@ public struct OutboxConsole: Sendable {
         }
     }
 
+    /// Lets each linked channel with `withoutPortal:` stop waiting for the portal URL
+    /// where the item's legal deadline is that many working days away or has passed,
+    /// so a portal that is down does not make the other channels late too. Items
+    /// without a due day (no calendar for the year) are left waiting: there is no
+    /// deadline to judge by. Returns the deliveries released.
+    @discardableResult
+    public func releasePortalWaitsNearDeadline() async throws -> [DeliveryRecord] {
+        guard let calendar else { return [] }
+        let now = clock.now()
+        let today = CalendarDate.beijingDay(ofMillis: now)
+        var released: [DeliveryRecord] = []
+        for definition in channels {
+            guard let fallback = definition.withoutPortal else { continue }
+            let waiting = try await store.deliveries(DeliveryFilter(channelID: definition.id, states: [.blocked]))
+                .filter { $0.holdReason == ChannelRoute.canonicalHoldReason }
+            for delivery in waiting {
+                guard let item = try await store.item(id: delivery.itemID), let dueText = item.dueOn,
+                    let due = CalendarDate(dueText), let left = try? calendar.workdays(from: today, to: due),
+                    left <= fallback.withinWorkdays
+                else { continue }
+                let link = fallback.fallbackURL.map { "with \($0) as the link" } ?? "without a link"
+                released += try await store.releasePortalWait(
+                    itemID: item.id, channelID: definition.id,
+                    reason: "due \(dueText) (\(left) working day(s) left) and the portal has not published it: "
+                        + "publishing \(link)",
+                    routes: routes, actor: actor, now: now)
+            }
+        }
+        return released
+    }
+
     /// Of one item's deliveries (all of them), those held by a dead portal delivery.
     public func portalBlockers(of deliveries: [DeliveryRecord]) -> [Int64: PortalBlocker] {
         PortalBlocker.deadPortals(among: deliveries, routes: routes)

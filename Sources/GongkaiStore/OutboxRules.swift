@@ -142,6 +142,28 @@ public enum OutboxRules {
         return writes
     }
 
+    /// See ``OutboxStore/releasePortalWait(itemID:channelID:reason:routes:actor:now:)``.
+    public static func releasePortalWait(
+        _ snapshot: ItemSnapshot, channelID: String, reason: String, routes: [ChannelRoute], actor: String, now: Int64
+    ) -> OutboxWrites {
+        var writes = OutboxWrites()
+        let canWithdraw = withdrawable(routes)[channelID] ?? false
+        for var record in snapshot.deliveries
+        where record.channelID == channelID && record.state == .blocked
+            && record.holdReason == ChannelRoute.canonicalHoldReason
+        {
+            record.approved(canWithdraw: canWithdraw, now: now)
+            writes.changedDeliveries.append(record)
+        }
+        if !writes.changedDeliveries.isEmpty {
+            writes.audit.append(
+                AuditEvent(
+                    at: now, actor: actor, action: "publish-without-portal", itemID: snapshot.item.id,
+                    channelID: channelID, detail: reason))
+        }
+        return writes
+    }
+
     private static func approveDeliveries(_ snapshot: ItemSnapshot, routes: [ChannelRoute], now: Int64)
         -> [DeliveryRecord]
     {

@@ -16,6 +16,12 @@ public protocol OutboxStore: Sendable {
     /// Review approved (先审后发): held deliveries become due.
     func approve(itemID: String, routes: [ChannelRoute], actor: String, now: Int64) async throws
         -> [DeliveryRecord]
+    /// `channelID`'s delivery of the item stops waiting for the portal URL (the item's
+    /// deadline is close and the portal has not published it): it is due now, and goes
+    /// out with the channel's fallback link or none. Audited with `reason`. Returns the
+    /// rows it changed: none when that delivery was not waiting for the portal.
+    func releasePortalWait(itemID: String, channelID: String, reason: String, routes: [ChannelRoute], actor: String, now: Int64)
+        async throws -> [DeliveryRecord]
     /// Takes up to `limit` due deliveries of a channel under a lease held by `owner`.
     func claim(channelID: String, audience: ChannelAudience, owner: String, limit: Int, leaseMillis: Int64, now: Int64)
         async throws -> [ClaimedDelivery]

@@ -190,6 +190,21 @@ public struct PostgresOutboxStore: OutboxStore {
         }
     }
 
+    public func releasePortalWait(
+        itemID: String, channelID: String, reason: String, routes: [ChannelRoute], actor: String, now: Int64
+    ) async throws -> [DeliveryRecord] {
+        try await write("publish without the portal link", durable: true) { connection in
+            guard let current = try await snapshot(connection, itemID: itemID) else {
+                throw OutboxRules.unknownItem(itemID)
+            }
+            let writes = OutboxRules.releasePortalWait(
+                current, channelID: channelID, reason: reason, routes: routes, actor: actor, now: now)
+            try await apply(writes, connection)
+            try await announce(Self.dueChannels(writes), connection)
+            return writes.changedDeliveries
+        }
+    }
+
     // MARK: - Claim and complete
 
     public func claim(

@@ -126,6 +126,18 @@ public struct SQLiteOutboxStore: OutboxStore {
         }
     }
 
+    public func releasePortalWait(
+        itemID: String, channelID: String, reason: String, routes: [ChannelRoute], actor: String, now: Int64
+    ) async throws -> [DeliveryRecord] {
+        try await durableWrite { db in
+            guard let current = try snapshot(db, itemID: itemID) else { throw OutboxRules.unknownItem(itemID) }
+            let writes = OutboxRules.releasePortalWait(
+                current, channelID: channelID, reason: reason, routes: routes, actor: actor, now: now)
+            try apply(writes, db)
+            return writes.changedDeliveries
+        }
+    }
+
     // MARK: - Claim and complete
 
     public func claim(

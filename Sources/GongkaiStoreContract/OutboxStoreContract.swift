@@ -62,6 +62,7 @@ public enum OutboxStoreContract {
         Check("release gives back unsent claims; pauses persist", Outbox.releaseGivesBackUnsentClaimsAndPausesPersist),
         Check("completeAndClaim equals the two calls in turn", Outbox.completeAndClaimRecordsThenClaimsLikeTheTwoCallsInTurn),
         Check("linking channels wait for the portal URL", Platform.linkingChannelsWaitForThePortalURL),
+        Check("a released portal wait is due without a URL, and audited", Platform.aReleasedPortalWaitIsDueWithoutAURLAndAudited),
         Check("nothing waits when the portal does not carry the item", Platform.nothingWaitsWhenThePortalDoesNotCarryTheItem),
         Check("approval of a linking channel still waits for the portal", Platform.approvalOfALinkingChannelStillWaitsForThePortal),
         Check("an asynchronous publish keeps its handle", Platform.anAsynchronousPublishKeepsItsHandleAndIsCheckedAgain),

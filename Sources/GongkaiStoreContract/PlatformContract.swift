@@ -25,6 +25,25 @@ extension OutboxStoreContract {
                 setsCanonicalURL: true)
         }
 
+        static func aReleasedPortalWaitIsDueWithoutAURLAndAudited(_ store: any OutboxStore) async throws {
+            _ = try await store.submit([PreparedItem(F.item("a"))], routes: Self.routes, actor: "t", now: t0)
+            let nothing = try await store.releasePortalWait(
+                itemID: "a", channelID: "portal", reason: "r", routes: Self.routes, actor: "daemon", now: t0 + 1)
+            #expect(nothing.isEmpty, "the portal's own delivery does not wait for itself")
+            let released = try await store.releasePortalWait(
+                itemID: "a", channelID: "wechat", reason: "due soon", routes: Self.routes, actor: "daemon", now: t0 + 2)
+            #expect(released.map(\.channelID) == ["wechat"])
+            let row = try #require(try await store.deliveries(DeliveryFilter(itemID: "a", channelID: "wechat")).first)
+            #expect(row.state == .pending && row.holdReason == nil)
+            let claimed = try await store.claim(channelID: "wechat", audience: .public, owner: "w", limit: 5, leaseMillis: 1000, now: t0 + 3)
+            #expect(claimed.count == 1 && claimed.first?.canonicalURL == nil)
+            let again = try await store.releasePortalWait(
+                itemID: "a", channelID: "wechat", reason: "due soon", routes: Self.routes, actor: "daemon", now: t0 + 4)
+            #expect(again.isEmpty)
+            let audit = try await store.auditLog(itemID: "a", limit: 10)
+            #expect(audit.filter { $0.action == "publish-without-portal" }.map(\.detail) == ["due soon"])
+        }
+
         static func linkingChannelsWaitForThePortalURL(_ store: any OutboxStore) async throws {
             _ = try await store.submit([PreparedItem(F.item("a"))], routes: Self.routes, actor: "t", now: t0)
             let waiting = try #require(try await store.deliveries(DeliveryFilter(itemID: "a", channelID: "wechat")).first)

@@ -358,7 +358,8 @@ final class ChannelWorker: Sendable {
             itemID: delivery.record.itemID, version: delivery.version, channelID: runtime.definition.id,
             operation: delivery.operation, contentHash: delivery.contentHash, document: delivery.document,
             withdrawReason: delivery.withdrawReason, remoteID: delivery.record.remoteID,
-            canonicalURL: delivery.canonicalURL)
+            // No portal URL: released by `withoutPortal:`, or the item is not on the portal.
+            canonicalURL: delivery.canonicalURL ?? runtime.definition.withoutPortal?.fallbackURL)
     }
 
     private func send(_ delivery: ClaimedDelivery) async {

@@ -13,6 +13,37 @@ struct WeChatConfigurationTests {
             credentials: credentials ?? ["appSecret": .environment("GONGKAI_WECHAT_APP_SECRET")], options: options)
     }
 
+    @Test("withoutPortal: is read for a linked channel and refused with the key named otherwise")
+    func withoutPortalSetting() throws {
+        let base = """
+            id: wechat
+            kind: wechat
+            endpoint: http://127.0.0.1:9
+            credentials:
+              appSecret: {env: GONGKAI_WECHAT_APP_SECRET}
+
+            """
+        let read = try ChannelFileLoader.parse(
+            base + "withoutPortal:\n  withinWorkdays: 2\n  fallbackURL: https://www.example.gov.cn/zwgk/\n", source: "w.yaml")
+        #expect(read.withoutPortal == PortalFallback(withinWorkdays: 2, fallbackURL: "https://www.example.gov.cn/zwgk/"))
+        #expect(try ChannelFileLoader.parse(base, source: "w.yaml").withoutPortal == nil)
+        let refusals: [(String, String)] = [
+            ("withoutPortal:\n  withinWorkdays: 30\n", "withoutPortal.withinWorkdays"),
+            ("withoutPortal:\n  fallbackURL: https://x.gov.cn/\n", "withoutPortal.withinWorkdays"),
+            ("withoutPortal:\n  withinWorkdays: 1\n  fallbackURL: ftp://x\n", "withoutPortal.fallbackURL"),
+            ("withoutPortal:\n  withinWorkdays: 1\n  later: 2\n", "withoutPortal.later"),
+            ("waitForPortal: false\nwithoutPortal:\n  withinWorkdays: 1\n", "withoutPortal"),
+        ]
+        for (extra, field) in refusals {
+            #expect(throws: GongkaiError.self) { try ChannelFileLoader.parse(base + extra, source: "w.yaml") }
+            do {
+                _ = try ChannelFileLoader.parse(base + extra, source: "w.yaml")
+            } catch {
+                #expect(error.field == field, "\(extra)")
+            }
+        }
+    }
+
     @Test("channels/wechat.yaml reads and builds an adapter with list and withdraw but no update")
     func channelFile() async throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

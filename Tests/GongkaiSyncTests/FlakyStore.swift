@@ -67,6 +67,12 @@ final class FlakyStore: OutboxStore {
     func approve(itemID: String, routes: [ChannelRoute], actor: String, now: Int64) async throws -> [DeliveryRecord] {
         try await base.approve(itemID: itemID, routes: routes, actor: actor, now: now)
     }
+    func releasePortalWait(
+        itemID: String, channelID: String, reason: String, routes: [ChannelRoute], actor: String, now: Int64
+    ) async throws -> [DeliveryRecord] {
+        try await base.releasePortalWait(
+            itemID: itemID, channelID: channelID, reason: reason, routes: routes, actor: actor, now: now)
+    }
     func complete(_ outcomes: [SendOutcome], owner: String, now: Int64) async throws {
         try await base.complete(outcomes, owner: owner, now: now)
     }

@@ -108,4 +108,50 @@ struct PortalBlockerTests {
         let after = try await store.deliveries(DeliveryFilter(itemID: item.id, channelID: "portal"))
         #expect(after.first?.state == .pending, "repair resent the portal's delivery")
     }
+
+    /// The latest day from which `due` is `n` working days away.
+    static func day(workdays n: Int, before due: CalendarDate, _ calendar: WorkCalendar) throws -> CalendarDate {
+        var day = due
+        while try calendar.workdays(from: day, to: due) < n { day = day.adding(days: -1) }
+        return day
+    }
+
+    /// `withoutPortal:` lets a linked channel publish before the deadline rather than
+    /// wait for a portal that is down; before, nothing ever released it.
+    @Test func aLinkedChannelPublishesWithoutThePortalOnceTheDeadlineIsClose() async throws {
+        let store = try SQLiteOutboxStore.inMemory()
+        let calendar = try WorkCalendar.standard()
+        var wechat = Self.channels[1]
+        wechat.withoutPortal = PortalFallback(withinWorkdays: 1, fallbackURL: "https://www.example.gov.cn/zwgk/")
+        let channels = [Self.channels[0], wechat]
+        let submitted = CalendarDate("2026-11-02")!
+        let noon = { (day: CalendarDate) in Int64(day.dayNumber) * 86_400_000 + 4 * 3_600_000 }
+        let console = OutboxConsole(
+            store: store, channels: channels, clock: FixedClock(millis: noon(submitted)), actor: "ops", calendar: calendar)
+        let item = SampleDisclosures.policy
+        _ = try await console.submit([item])
+        let due = try #require(try await store.item(id: item.id)?.dueOn.flatMap(CalendarDate.init))
+
+        // Two working days before the due day: still waiting.
+        let early = OutboxConsole(
+            store: store, channels: channels, clock: FixedClock(millis: noon(try Self.day(workdays: 2, before: due, calendar))),
+            actor: "daemon", calendar: calendar)
+        #expect(try await early.releasePortalWaitsNearDeadline().isEmpty)
+        // One working day before: released, audited, and due now.
+        let close = OutboxConsole(
+            store: store, channels: channels, clock: FixedClock(millis: noon(try Self.day(workdays: 1, before: due, calendar))),
+            actor: "daemon", calendar: calendar)
+        let released = try await close.releasePortalWaitsNearDeadline()
+        #expect(released.map(\.channelID) == ["wechat"])
+        let row = try #require(try await store.deliveries(DeliveryFilter(itemID: item.id, channelID: "wechat")).first)
+        #expect(row.state == .pending)
+        let audit = try await store.auditLog(itemID: item.id, limit: 5)
+        let entry = try #require(audit.first { $0.action == "publish-without-portal" })
+        #expect(entry.actor == "daemon" && entry.detail?.contains("https://www.example.gov.cn/zwgk/") == true)
+        // A channel without the setting keeps waiting however late it is.
+        #expect(try await OutboxConsole(
+            store: store, channels: Self.channels, clock: FixedClock(millis: noon(due.adding(days: 30))), actor: "daemon",
+            calendar: calendar
+        ).releasePortalWaitsNearDeadline().isEmpty)
+    }
 }
