@@ -9,14 +9,17 @@ import Testing
 /// again, and every delivery still reaches the platform.
 @Suite("Crash recovery")
 struct CrashTests {
-    @Test func killedDaemonLosesNothing() async throws {
+    /// A temporary directory with one webhook channel file (`channel`: its extra keys)
+    /// aimed at a started simulator that answers every request after `slowDelay`.
+    static func webhookDaemon(slowDelay: Duration, channel: String) async throws
+        -> (URL, WebhookSimulator, CLIProcess)
+    {
         let directory = try CLIProcess.temporaryDirectory()
         let secret = StandardWebhookSecret.generate()
         let simulator = WebhookSimulator(
             secret: secret, recordBodies: false, logger: Logger(label: "sim", factory: { _ in SwiftLogNoOpLogHandler() }))
         try await simulator.start()
-        // Slow enough that the kill lands while deliveries are in flight.
-        simulator.setFaults(WebhookFaults(slowRate: 1, slowDelay: .milliseconds(40)))
+        simulator.setFaults(WebhookFaults(slowRate: 1, slowDelay: slowDelay))
         try FileManager.default.createDirectory(
             at: directory.appendingPathComponent("channels"), withIntermediateDirectories: true)
         try """
@@ -25,13 +28,22 @@ struct CrashTests {
         endpoint: \(simulator.url)
         secret:
           env: CRASH_HUB_SECRET
-        retry:
-          delays: [100ms, 200ms, 400ms, 800ms, 1s, 1s, 1s]
-          minimumThrottleDelay: 100ms
-        concurrency: 8
-        timeout: 1s
+        \(channel)
         """.write(to: directory.appendingPathComponent("channels/hub.yaml"), atomically: true, encoding: .utf8)
-        let cli = CLIProcess(directory: directory, environment: ["CRASH_HUB_SECRET": secret.text])
+        return (directory, simulator, CLIProcess(directory: directory, environment: ["CRASH_HUB_SECRET": secret.text]))
+    }
+
+    @Test func killedDaemonLosesNothing() async throws {
+        // Slow enough that the kill lands while deliveries are in flight.
+        let (directory, simulator, cli) = try await Self.webhookDaemon(
+            slowDelay: .milliseconds(40),
+            channel: """
+                retry:
+                  delays: [100ms, 200ms, 400ms, 800ms, 1s, 1s, 1s]
+                  minimumThrottleDelay: 100ms
+                concurrency: 8
+                timeout: 1s
+                """)
 
         let count = 300
         let items = SampleDisclosures.generated(count: count, seed: 42)
@@ -90,25 +102,9 @@ struct CrashTests {
 
     @Test func restartedDaemonTakesOverAKilledOnesLeasesAtOnce() async throws {
         // Before heartbeats a restarted daemon waited out its dead predecessor's 60 s leases.
-        let directory = try CLIProcess.temporaryDirectory()
-        let secret = StandardWebhookSecret.generate()
-        let simulator = WebhookSimulator(
-            secret: secret, recordBodies: false, logger: Logger(label: "sim", factory: { _ in SwiftLogNoOpLogHandler() }))
-        try await simulator.start()
         // Every answer comes late, so the kill lands while the first sends wait for theirs.
-        simulator.setFaults(WebhookFaults(slowRate: 1, slowDelay: .seconds(3)))
-        try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("channels"), withIntermediateDirectories: true)
-        try """
-        id: hub
-        kind: webhook
-        endpoint: \(simulator.url)
-        secret:
-          env: CRASH_HUB_SECRET
-        concurrency: 4
-        timeout: 30s
-        """.write(to: directory.appendingPathComponent("channels/hub.yaml"), atomically: true, encoding: .utf8)
-        let cli = CLIProcess(directory: directory, environment: ["CRASH_HUB_SECRET": secret.text])
+        let (directory, simulator, cli) = try await Self.webhookDaemon(
+            slowDelay: .seconds(3), channel: "concurrency: 4\ntimeout: 30s")
         let items = SampleDisclosures.generated(count: 12, seed: 7)
         let lines = items.map { String(decoding: try! JSONEncoder().encode($0), as: UTF8.self) }.joined(separator: "\n")
         let submit = try await cli.run(["submit", "-"], stdin: lines)

@@ -30,17 +30,25 @@ struct PortalBlockerTests {
             setsCanonicalURL: true)
     }
 
+    /// Submits `item`, then the portal's delivery of it fails for good.
+    static func submitWithADeadPortal(_ item: DisclosureItem, console: OutboxConsole, store: SQLiteOutboxStore)
+        async throws -> [ClaimedDelivery]
+    {
+        _ = try await console.submit([item])
+        let portal = try await store.claim(
+            channelID: "portal", audience: .public, owner: "w", limit: 1, leaseMillis: 1000, now: t0 + 1)
+        try #require(portal.count == 1)
+        try await store.complete(
+            [outcome(portal[0], .failed(SendFailure(permanent: true, message: "HTTP 500: 栏目不存在")), at: t0 + 2)],
+            owner: "w", now: t0 + 3)
+        return portal
+    }
+
     @Test func statusAndChannelsListNameTheDeadPortalDeliveryAndAResendFreesTheWaitingOne() async throws {
         let store = try SQLiteOutboxStore.inMemory()
         let console = OutboxConsole(store: store, channels: Self.channels, clock: FixedClock(millis: Self.t0), actor: "ops")
         let item = SampleDisclosures.policy
-        _ = try await console.submit([item])
-        let portal = try await store.claim(
-            channelID: "portal", audience: .public, owner: "w", limit: 1, leaseMillis: 1000, now: Self.t0 + 1)
-        try #require(portal.count == 1)
-        try await store.complete(
-            [Self.outcome(portal[0], .failed(SendFailure(permanent: true, message: "HTTP 500: 栏目不存在")), at: Self.t0 + 2)],
-            owner: "w", now: Self.t0 + 3)
+        let portal = try await Self.submitWithADeadPortal(item, console: console, store: store)
 
         let (_, deliveries) = try await console.itemStatus(item.id)
         let wechat = try #require(deliveries.first { $0.channelID == "wechat" })
@@ -86,12 +94,7 @@ struct PortalBlockerTests {
         let store = try SQLiteOutboxStore.inMemory()
         let console = OutboxConsole(store: store, channels: Self.channels, clock: FixedClock(millis: Self.t0), actor: "ops")
         let item = SampleDisclosures.policy
-        _ = try await console.submit([item])
-        let portal = try await store.claim(
-            channelID: "portal", audience: .public, owner: "w", limit: 1, leaseMillis: 1000, now: Self.t0 + 1)
-        try await store.complete(
-            [Self.outcome(portal[0], .failed(SendFailure(permanent: true, message: "HTTP 500: 栏目不存在")), at: Self.t0 + 2)],
-            owner: "w", now: Self.t0 + 3)
+        let portal = try await Self.submitWithADeadPortal(item, console: console, store: store)
         let reconciler = Reconciler(
             store: store,
             channels: [
