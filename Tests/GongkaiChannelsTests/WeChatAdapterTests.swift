@@ -53,7 +53,7 @@ struct WeChatFixture {
             remoteID: remoteID, canonicalURL: canonicalURL)
     }
 
-    static func deadline() -> NIODeadline { .now() + .seconds(10) }
+    static func deadline() -> NIODeadline { .now() + .seconds(30) }
 
     /// Calls `deliver` until it is no longer in progress (the engine's loop, without its waiting).
     static func deliverToEnd(_ adapter: WeChatAdapter, _ request: DeliveryRequest) async throws -> (DeliveryReceipt, Int) {

@@ -62,7 +62,8 @@ struct WebhookStateTests {
             let clock = ContinuousClock()
             let start = clock.now
             #expect(await !harness.simulator.waitUntil(acceptedCount: 1, timeout: .milliseconds(100)))
-            #expect(clock.now - start < .seconds(5))
+            // Far above the 100 ms asked for: only a wait that never ends fails, not a loaded machine.
+            #expect(clock.now - start < .seconds(30))
             #expect(await harness.simulator.waitUntil(acceptedCount: 0, timeout: .milliseconds(1)))
         }
     }
