@@ -1,80 +1,37 @@
 public import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 
 /// The HTTP/1 listener every platform simulator runs on: it gathers each
 /// request, asks a ``SimulatorEndpoint`` for the answer and plays it out
-/// (late, or as a dropped connection, when the endpoint says so).
+/// (late, or as a dropped connection, when the endpoint says so). Binding
+/// and stopping are the shared ``SimulatorListener``'s.
 public final class SimulatorHTTPServer: Sendable {
-    private struct Running: Sendable {
-        var channel: any Channel
-        var group: MultiThreadedEventLoopGroup
-        var host: String
-        var port: Int
-    }
-
-    private let endpoint: any SimulatorEndpoint
-    private let maxBodyBytes: Int
-    private let logger: Logger
-    private let running = NIOLockedValueBox<Running?>(nil)
+    private let listener: SimulatorListener
 
     public init(endpoint: any SimulatorEndpoint, maxBodyBytes: Int = 4 << 20, logger: Logger) {
-        self.endpoint = endpoint
-        self.maxBodyBytes = maxBodyBytes
-        self.logger = logger
+        listener = SimulatorListener(name: "simulator", logger: logger) {
+            SimulatorHTTPHandler(endpoint: endpoint, maxBodyBytes: maxBodyBytes)
+        }
     }
 
     /// Binds and serves; returns the bound port (use `port: 0` in tests).
+    ///
+    /// - Throws: ``GongkaiError`` with code `conflict` if already started, or the bind error.
     @discardableResult
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let endpoint = self.endpoint
-        let maxBodyBytes = self.maxBodyBytes
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(
-                        SimulatorHTTPHandler(endpoint: endpoint, maxBodyBytes: maxBodyBytes))
-                }
-            }
-        let channel: any Channel
-        do {
-            channel = try await bootstrap.bind(host: host, port: port).get()
-        } catch {
-            try? await group.shutdownGracefully()
-            throw error
-        }
-        let bound = channel.localAddress?.port ?? port
-        running.withLockedValue { $0 = Running(channel: channel, group: group, host: host, port: bound) }
-        logger.info("simulator listening", metadata: ["host": "\(host)", "port": "\(bound)"])
-        return bound
+        try await listener.start(host: host, port: port)
     }
 
     /// Closes the listener and its connections; state kept by the endpoint stays.
     public func stop() async {
-        guard let current = running.withLockedValue({ state -> Running? in
-            defer { state = nil }
-            return state
-        }) else { return }
-        try? await current.channel.close()
-        try? await current.group.shutdownGracefully()
+        await listener.stop()
     }
 
     /// `http://host:port` while running (no trailing slash).
-    public var baseURL: String {
-        running.withLockedValue { state in
-            guard let state else { return "http://127.0.0.1:0" }
-            return "http://\(state.host):\(state.port)"
-        }
-    }
+    public var baseURL: String { listener.baseURL }
 
-    public var port: Int? { running.withLockedValue { $0?.port } }
+    public var port: Int? { listener.port }
 }
 
 /// Per-connection handler; NIO's pipelining handler in front keeps answers in request order.
