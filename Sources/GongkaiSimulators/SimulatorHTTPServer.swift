@@ -11,7 +11,7 @@ public final class SimulatorHTTPServer: Sendable {
 
     public init(endpoint: any SimulatorEndpoint, maxBodyBytes: Int = 4 << 20, logger: Logger) {
         listener = SimulatorListener(name: "simulator", logger: logger) {
-            SimulatorHTTPHandler(endpoint: endpoint, maxBodyBytes: maxBodyBytes)
+            SimulatorHTTPHandler(endpoint: endpoint, maxBodyBytes: maxBodyBytes, logger: logger)
         }
     }
 
@@ -41,13 +41,15 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
 
     private let endpoint: any SimulatorEndpoint
     private let maxBodyBytes: Int
+    private let logger: Logger
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var oversized = false
 
-    init(endpoint: any SimulatorEndpoint, maxBodyBytes: Int) {
+    init(endpoint: any SimulatorEndpoint, maxBodyBytes: Int, logger: Logger) {
         self.endpoint = endpoint
         self.maxBodyBytes = maxBodyBytes
+        self.logger = logger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -79,6 +81,7 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
             promise.futureResult.whenSuccess { response in
                 let (handler, context) = bound.value
                 if response.drop {
+                    handler.logger.debug("simulator dropped the connection", metadata: handler.metadata(head))
                     context.close(promise: nil)
                 } else if let delay = response.delay {
                     let nanos = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
@@ -92,8 +95,17 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
         }
     }
 
+    /// The request as a log line shows it: the query is left out, as robots carry their key in it.
+    private func metadata(_ request: HTTPRequestHead) -> Logger.Metadata {
+        let path = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return ["method": "\(request.method.rawValue)", "path": "\(path)"]
+    }
+
     private func write(_ response: SimulatorResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
+        logger.debug(
+            "simulator answered",
+            metadata: metadata(request).merging(["status": "\(response.status.code)"]) { $1 })
         var head = HTTPResponseHead(version: request.version, status: response.status, headers: response.headers)
         head.headers.replaceOrAdd(name: "content-length", value: String(response.body.count))
         let keepAlive = request.isKeepAlive
