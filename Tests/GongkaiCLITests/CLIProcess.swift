@@ -1,6 +1,9 @@
 import Foundation
 import GongkaiTestSupport
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the built `gongkai` binary as a child process, as an operator would.
 struct CLIProcess {
@@ -154,17 +157,27 @@ final class LineCollector: Sendable {
     /// Every complete line so far.
     var lines: [String] { state.withLock { $0.lines } }
 
+    /// Reads `handle` to its end on a thread of its own: a blocking read, rather than
+    /// Foundation's readability handler, which is not safe to clear from inside itself on Linux.
     fileprivate func read(from handle: FileHandle) {
-        handle.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                self.append([], closing: true)
-            } else {
-                self.append(Array(data), closing: false)
+        let thread = Thread { [self] in
+            let fd = handle.fileDescriptor
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    append(Array(buffer[..<count]), closing: false)
+                } else if count < 0 && errno == EINTR {
+                    continue
+                } else {
+                    break
+                }
             }
+            append([], closing: true)
+            // Keeps the handle (and its descriptor) alive until the end was read.
+            withExtendedLifetime(handle) {}
         }
+        thread.start()
     }
 
     private func append(_ bytes: [UInt8], closing: Bool) {

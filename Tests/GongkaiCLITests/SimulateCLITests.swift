@@ -77,11 +77,12 @@ struct SimulateCLITests {
         let lines = items.map { String(decoding: try! JSONEncoder().encode($0), as: UTF8.self) }.joined(separator: "\n")
         let submit = try await cli.run(["submit", "-"], stdin: lines)
         #expect(submit.status == 0, "\(submit.stderr)")
+        // Opened before the daemon starts, so that opening it never races the daemon's own start.
+        let store = try SQLiteOutboxStore(path: directory.appendingPathComponent("gongkai.sqlite").path)
         let daemonLog = directory.appendingPathComponent("daemon.log")
         let daemon = try cli.launch(["daemon", "--poll-interval", "50ms", "--log-level", "warning"], log: daemonLog)
 
         let moving: Set<DeliveryState> = [.pending, .sending, .retrying, .blocked]
-        let store = try SQLiteOutboxStore(path: directory.appendingPathComponent("gongkai.sqlite").path)
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline, daemon.process.isRunning {
             // Read in-process, as the crash tests do: a `gongkai status` per look would load the machine.
@@ -93,8 +94,9 @@ struct SimulateCLITests {
             _ = await errors.waitForLines(after: errors.lines.count, timeout: .milliseconds(500))
         }
         kill(daemon.pid, SIGTERM)
-        #expect(await daemon.exited().status == 0)
+        let daemonExit = await daemon.exited()
         let log = (try? String(contentsOf: daemonLog, encoding: .utf8)) ?? ""
+        #expect(daemonExit.status == 0 && !daemonExit.signalled, "\(daemonExit)\n\(log)")
         // What an operator would look at: gongkai status on the written configuration.
         let status = try await cli.run(["status", "--json"])
         #expect(status.status == 0, "\(status.stderr)")
