@@ -18,9 +18,9 @@ import NIOConcurrencyHelpers
 /// - `GET /records?page=&pageSize=`: the active records.
 /// - 401 `UNAUTHORIZED` without the right token; 413 `BATCH_SIZE`; 429
 ///   `RATE_LIMITED` and 5xx on injected faults (``setFaults(_:)``).
-public final class CreditFeedSimulator: Sendable {
+public final class CreditFeedSimulator: HTTPServedSimulator {
     private let platform: CreditFeedPlatform
-    private let server: SimulatorHTTPServer
+    let server: SimulatorHTTPServer
 
     /// - Parameters:
     ///   - apiToken: The bearer token gongkai must present.
@@ -30,21 +30,7 @@ public final class CreditFeedSimulator: Sendable {
         server = SimulatorHTTPServer(endpoint: platform, logger: logger)
     }
 
-    // MARK: Lifecycle
-
-    /// Binds and serves; returns the bound port (use `port: 0` in tests).
-    @discardableResult
-    public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        try await server.start(host: host, port: port)
-    }
-
-    /// Stops listening; what it holds stays readable.
-    public func stop() async {
-        await server.stop()
-    }
-
-    /// `http://host:port`, the channel's `endpoint`.
-    public var baseURL: String { server.baseURL }
+    // MARK: Lifecycle: start, stop and baseURL from ``LocalSimulator``; baseURL is the channel's `endpoint`.
 
     // MARK: Faults
 

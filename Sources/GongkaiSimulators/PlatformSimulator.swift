@@ -11,9 +11,9 @@ import NIOConcurrencyHelpers
 ///
 /// It holds the documents so tests can assert what the platform shows, fails
 /// on demand (``setFaults(_:)``), and has tampering hooks for reconciliation tests.
-public final class PlatformSimulator: Sendable {
+public final class PlatformSimulator: HTTPServedSimulator {
     private let rules: PlatformEndpoint
-    private let server: SimulatorHTTPServer
+    let server: SimulatorHTTPServer
     private let siteURL: String?
 
     /// - Parameters:
@@ -33,24 +33,12 @@ public final class PlatformSimulator: Sendable {
         self.siteURL = siteURL
     }
 
-    // MARK: Lifecycle
+    // MARK: Lifecycle: start, stop and baseURL from ``LocalSimulator``
 
-    /// Binds and serves; returns the bound port (use `port: 0` in tests).
-    @discardableResult
-    public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        let bound = try await server.start(host: host, port: port)
-        let site = siteURL ?? server.baseURL + "/gk"
+    func serving(at baseURL: String) {
+        let site = siteURL ?? baseURL + "/gk"
         rules.state.withLockedValue { $0.siteBase = site }
-        return bound
     }
-
-    /// Closes the listener; the documents stay readable.
-    public func stop() async {
-        await server.stop()
-    }
-
-    /// `http://host:port`.
-    public var baseURL: String { server.baseURL }
 
     /// The API base to configure as the channel's `endpoint`.
     public var endpoint: String { server.baseURL + PlatformEndpoint.prefix }

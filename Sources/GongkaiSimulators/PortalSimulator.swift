@@ -11,9 +11,9 @@ import NIOConcurrencyHelpers
 /// It holds the articles so tests can assert what the portal shows, fails on
 /// demand (``setFaults(_:)``), and has tampering hooks that make the portal
 /// disagree with the outbox the way a hand edit would, for reconciliation tests.
-public final class PortalSimulator: Sendable {
+public final class PortalSimulator: HTTPServedSimulator {
     private let rules: PortalEndpoint
-    private let server: SimulatorHTTPServer
+    let server: SimulatorHTTPServer
     private let siteURL: String?
 
     /// - Parameters:
@@ -26,24 +26,12 @@ public final class PortalSimulator: Sendable {
         self.siteURL = siteURL
     }
 
-    // MARK: Lifecycle
+    // MARK: Lifecycle: start, stop and baseURL from ``LocalSimulator``
 
-    /// Binds and serves; returns the bound port (use `port: 0` in tests).
-    @discardableResult
-    public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        let bound = try await server.start(host: host, port: port)
-        let site = siteURL ?? server.baseURL + "/site"
+    func serving(at baseURL: String) {
+        let site = siteURL ?? baseURL + "/site"
         rules.state.withLockedValue { $0.siteBase = site }
-        return bound
     }
-
-    /// Closes the listener; the articles stay readable.
-    public func stop() async {
-        await server.stop()
-    }
-
-    /// `http://host:port`.
-    public var baseURL: String { server.baseURL }
 
     /// The API base to configure as the channel's `endpoint`.
     public var endpoint: String { server.baseURL + PortalEndpoint.prefix }

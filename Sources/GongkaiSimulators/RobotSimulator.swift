@@ -12,9 +12,9 @@ import NIOConcurrencyHelpers
 ///
 /// Robots cannot be listed, edited or recalled, so there is nothing for
 /// reconciliation to tamper with: the simulator only posts into its "group".
-public final class RobotSimulator: Sendable {
+public final class RobotSimulator: HTTPServedSimulator {
     private let rules: RobotEndpoint
-    private let server: SimulatorHTTPServer
+    let server: SimulatorHTTPServer
 
     /// - Parameters:
     ///   - token: The WeCom `key`, DingTalk `access_token` or Feishu hook token.
@@ -33,21 +33,7 @@ public final class RobotSimulator: Sendable {
 
     public var dialect: RobotDialect { rules.dialect }
 
-    // MARK: Lifecycle
-
-    /// Binds and serves; returns the bound port (use `port: 0` in tests).
-    @discardableResult
-    public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        try await server.start(host: host, port: port)
-    }
-
-    /// Closes the listener; what was received stays readable.
-    public func stop() async {
-        await server.stop()
-    }
-
-    /// `http://host:port`.
-    public var baseURL: String { server.baseURL }
+    // MARK: Lifecycle: start, stop and baseURL from ``LocalSimulator``
 
     /// The base URL to configure as the channel's `endpoint` (secrets are appended by the adapter).
     public var endpoint: String { server.baseURL + rules.dialect.basePath }

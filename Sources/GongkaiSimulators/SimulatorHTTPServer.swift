@@ -1,80 +1,37 @@
 public import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 
 /// The HTTP/1 listener every platform simulator runs on: it gathers each
 /// request, asks a ``SimulatorEndpoint`` for the answer and plays it out
-/// (late, or as a dropped connection, when the endpoint says so).
+/// (late, or as a dropped connection, when the endpoint says so). Binding
+/// and stopping are the shared ``SimulatorListener``'s.
 public final class SimulatorHTTPServer: Sendable {
-    private struct Running: Sendable {
-        var channel: any Channel
-        var group: MultiThreadedEventLoopGroup
-        var host: String
-        var port: Int
-    }
-
-    private let endpoint: any SimulatorEndpoint
-    private let maxBodyBytes: Int
-    private let logger: Logger
-    private let running = NIOLockedValueBox<Running?>(nil)
+    private let listener: SimulatorListener
 
     public init(endpoint: any SimulatorEndpoint, maxBodyBytes: Int = 4 << 20, logger: Logger) {
-        self.endpoint = endpoint
-        self.maxBodyBytes = maxBodyBytes
-        self.logger = logger
+        listener = SimulatorListener(name: "simulator", logger: logger) {
+            SimulatorHTTPHandler(endpoint: endpoint, maxBodyBytes: maxBodyBytes, logger: logger)
+        }
     }
 
     /// Binds and serves; returns the bound port (use `port: 0` in tests).
+    ///
+    /// - Throws: ``GongkaiError`` with code `conflict` if already started, or the bind error.
     @discardableResult
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let endpoint = self.endpoint
-        let maxBodyBytes = self.maxBodyBytes
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(
-                        SimulatorHTTPHandler(endpoint: endpoint, maxBodyBytes: maxBodyBytes))
-                }
-            }
-        let channel: any Channel
-        do {
-            channel = try await bootstrap.bind(host: host, port: port).get()
-        } catch {
-            try? await group.shutdownGracefully()
-            throw error
-        }
-        let bound = channel.localAddress?.port ?? port
-        running.withLockedValue { $0 = Running(channel: channel, group: group, host: host, port: bound) }
-        logger.info("simulator listening", metadata: ["host": "\(host)", "port": "\(bound)"])
-        return bound
+        try await listener.start(host: host, port: port)
     }
 
     /// Closes the listener and its connections; state kept by the endpoint stays.
     public func stop() async {
-        guard let current = running.withLockedValue({ state -> Running? in
-            defer { state = nil }
-            return state
-        }) else { return }
-        try? await current.channel.close()
-        try? await current.group.shutdownGracefully()
+        await listener.stop()
     }
 
     /// `http://host:port` while running (no trailing slash).
-    public var baseURL: String {
-        running.withLockedValue { state in
-            guard let state else { return "http://127.0.0.1:0" }
-            return "http://\(state.host):\(state.port)"
-        }
-    }
+    public var baseURL: String { listener.baseURL }
 
-    public var port: Int? { running.withLockedValue { $0?.port } }
+    public var port: Int? { listener.port }
 }
 
 /// Per-connection handler; NIO's pipelining handler in front keeps answers in request order.
@@ -84,13 +41,15 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
 
     private let endpoint: any SimulatorEndpoint
     private let maxBodyBytes: Int
+    private let logger: Logger
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var oversized = false
 
-    init(endpoint: any SimulatorEndpoint, maxBodyBytes: Int) {
+    init(endpoint: any SimulatorEndpoint, maxBodyBytes: Int, logger: Logger) {
         self.endpoint = endpoint
         self.maxBodyBytes = maxBodyBytes
+        self.logger = logger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -122,6 +81,7 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
             promise.futureResult.whenSuccess { response in
                 let (handler, context) = bound.value
                 if response.drop {
+                    handler.logger.debug("simulator dropped the connection", metadata: handler.metadata(head))
                     context.close(promise: nil)
                 } else if let delay = response.delay {
                     let nanos = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
@@ -135,8 +95,17 @@ final class SimulatorHTTPHandler: ChannelInboundHandler {
         }
     }
 
+    /// The request as a log line shows it: the query is left out, as robots carry their key in it.
+    private func metadata(_ request: HTTPRequestHead) -> Logger.Metadata {
+        let path = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return ["method": "\(request.method.rawValue)", "path": "\(path)"]
+    }
+
     private func write(_ response: SimulatorResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
+        logger.debug(
+            "simulator answered",
+            metadata: metadata(request).merging(["status": "\(response.status.code)"]) { $1 })
         var head = HTTPResponseHead(version: request.version, status: response.status, headers: response.headers)
         head.headers.replaceOrAdd(name: "content-length", value: String(response.body.count))
         let keepAlive = request.isKeepAlive

@@ -21,9 +21,9 @@ import NIOConcurrencyHelpers
 /// limits in UTF-16 units; any `<img>` off `mmbiz.qpic.cn` is 45166;
 /// an unknown `publish_id` is 40007; `batchget` `count` outside 1–20 is 40097;
 /// deleting an already deleted article is 53600.
-public final class WeChatSimulator: Sendable {
+public final class WeChatSimulator: HTTPServedSimulator {
     private let platform: WeChatPlatform
-    private let server: SimulatorHTTPServer
+    let server: SimulatorHTTPServer
 
     /// - Parameters:
     ///   - permanentMedia: `media_id`s of the account's permanent images (valid `thumb_media_id`s).
@@ -36,22 +36,8 @@ public final class WeChatSimulator: Sendable {
         server = SimulatorHTTPServer(endpoint: platform, logger: logger)
     }
 
-    // MARK: Lifecycle
-
-    /// Binds and serves; returns the bound port (use `port: 0` in tests).
-    /// Binds and serves; returns the bound port.
-    @discardableResult
-    public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        try await server.start(host: host, port: port)
-    }
-
-    /// Stops serving; what it holds stays readable.
-    public func stop() async {
-        await server.stop()
-    }
-
-    /// `http://host:port`: the channel's `endpoint` (in place of `https://api.weixin.qq.com`).
-    public var baseURL: String { server.baseURL }
+    // MARK: Lifecycle: start, stop and baseURL from ``LocalSimulator``; baseURL is the
+    // channel's `endpoint` (in place of `https://api.weixin.qq.com`).
 
     // MARK: Behaviour and faults
 

@@ -1,9 +1,6 @@
 public import GongkaiCore
 public import Logging
-import NIOConcurrencyHelpers
 import NIOCore
-import NIOHTTP1
-import NIOPosix
 
 /// A local stand-in for a platform that receives Standard Webhooks.
 ///
@@ -15,22 +12,9 @@ import NIOPosix
 /// Built on plain SwiftNIO HTTP/1 rather than Hummingbird: dropping a
 /// connection without any answer needs the raw channel, and a bare handler
 /// keeps the per-request cost low enough for benchmark rates on two cores.
-public final class WebhookSimulator: Sendable {
-    private struct Running: Sendable {
-        var channel: any Channel
-        var group: MultiThreadedEventLoopGroup
-        var host: String
-        var port: Int
-    }
-
-    private enum State: Sendable {
-        case idle
-        case starting
-        case running(Running)
-    }
-
+public final class WebhookSimulator: LocalSimulator {
     private let receiver: WebhookReceiver
-    private let state = NIOLockedValueBox(State.idle)
+    private let listener: SimulatorListener
 
     /// - Parameters:
     ///   - secret: The secret gongkai signs with.
@@ -43,10 +27,16 @@ public final class WebhookSimulator: Sendable {
         secret: StandardWebhookSecret, toleranceSeconds: Int64 = 300, maxBodyBytes: Int = 4 << 20,
         recordBodies: Bool = true, logger: Logger
     ) {
-        receiver = WebhookReceiver(
+        let receiver = WebhookReceiver(
             secret: secret, toleranceSeconds: toleranceSeconds, maxBodyBytes: maxBodyBytes,
             recordBodies: recordBodies, logger: logger
         )
+        self.receiver = receiver
+        // Every core and larger reads: the throughput benchmark runs against it.
+        listener = SimulatorListener(
+            name: "webhook simulator",
+            tuning: .init(threads: System.coreCount, backlog: 1024, maxMessagesPerRead: 16), logger: logger
+        ) { WebhookHTTPHandler(receiver: receiver) }
     }
 
     // MARK: Lifecycle
@@ -55,76 +45,24 @@ public final class WebhookSimulator: Sendable {
     ///
     /// - Throws: ``GongkaiError`` with code `conflict` if already started, or the bind error.
     @discardableResult
-    public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        let claimed = state.withLockedValue { state -> Bool in
-            guard case .idle = state else { return false }
-            state = .starting
-            return true
-        }
-        guard claimed else {
-            throw GongkaiError(.conflict, "webhook simulator is already started")
-        }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let receiver = self.receiver
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 16)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(WebhookHTTPHandler(receiver: receiver))
-                }
-            }
-        let channel: any Channel
-        do {
-            channel = try await bootstrap.bind(host: host, port: port).get()
-        } catch {
-            try? await group.shutdownGracefully()
-            state.withLockedValue { $0 = .idle }
-            throw error
-        }
-        let boundPort = channel.localAddress?.port ?? port
-        state.withLockedValue { $0 = .running(Running(channel: channel, group: group, host: host, port: boundPort)) }
-        receiver.logger.info(
-            "webhook simulator listening",
-            metadata: ["host": "\(host)", "port": "\(boundPort)"]
-        )
-        return boundPort
+    public func start(host: String, port: Int) async throws -> Int {
+        try await listener.start(host: host, port: port)
     }
 
     /// Closes the listener and every open connection, cancelling pending slow answers.
     /// Recorded state stays readable; the simulator can be started again.
     public func stop() async {
-        let running = state.withLockedValue { state -> Running? in
-            guard case .running(let running) = state else { return nil }
-            state = .idle
-            return running
-        }
-        guard let running else { return }
-        try? await running.channel.close()
-        // Shutting the group down closes the accepted connections too.
-        try? await running.group.shutdownGracefully()
-        receiver.logger.info("webhook simulator stopped", metadata: ["port": "\(running.port)"])
+        await listener.stop()
     }
 
     /// The bound port while running.
-    public var port: Int? {
-        state.withLockedValue { state in
-            guard case .running(let running) = state else { return nil }
-            return running.port
-        }
-    }
+    public var port: Int? { listener.port }
+
+    /// `http://<host>:<port>`.
+    public var baseURL: String { listener.baseURL }
 
     /// `http://<host>:<port>/hook`; any path is accepted, this is the one to configure.
-    public var url: String {
-        let (host, port) = state.withLockedValue { state -> (String, Int) in
-            guard case .running(let running) = state else { return ("127.0.0.1", 0) }
-            return (running.host, running.port)
-        }
-        return "http://\(host):\(port)/hook"
-    }
+    public var url: String { listener.baseURL + "/hook" }
 
     // MARK: Faults
 

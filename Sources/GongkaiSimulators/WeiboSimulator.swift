@@ -15,9 +15,9 @@ import NIOConcurrencyHelpers
 /// - `GET account/get_uid.json`: `{"uid": ...}`.
 ///
 /// The token may come in the form, the query or `Authorization: OAuth2 <token>`.
-public final class WeiboSimulator: Sendable {
+public final class WeiboSimulator: HTTPServedSimulator {
     private let platform: WeiboPlatform
-    private let server: SimulatorHTTPServer
+    let server: SimulatorHTTPServer
 
     /// - Parameters:
     ///   - accessToken: The token gongkai must present.
@@ -32,21 +32,8 @@ public final class WeiboSimulator: Sendable {
         server = SimulatorHTTPServer(endpoint: platform, logger: logger)
     }
 
-    // MARK: Lifecycle
-
-    /// Binds and serves; returns the bound port (use `port: 0` in tests).
-    @discardableResult
-    public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        try await server.start(host: host, port: port)
-    }
-
-    /// Stops listening; the posts stay readable.
-    public func stop() async {
-        await server.stop()
-    }
-
-    /// `http://host:port`, the channel's `endpoint` (in place of `https://api.weibo.com/2`).
-    public var baseURL: String { server.baseURL }
+    // MARK: Lifecycle: start, stop and baseURL from ``LocalSimulator``; baseURL is the
+    // channel's `endpoint` (in place of `https://api.weibo.com/2`).
 
     // MARK: Faults and limits
 

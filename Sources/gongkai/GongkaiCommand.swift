@@ -12,6 +12,6 @@ struct GongkaiCommand: AsyncParsableCommand {
             DaemonCommand.self, SubmitCommand.self, WithdrawCommand.self, ApproveCommand.self, StatusCommand.self,
             AttemptsCommand.self, ResendCommand.self, RecoverCommand.self, ChannelsCommand.self, AuditCommand.self, CalendarCommand.self,
             ReconcileCommand.self, ReportCommand.self, MigrateCommand.self, StoreCommand.self, TokenCommand.self, ServeCommand.self,
-            DemoCommand.self, BenchCommand.self,
+            DemoCommand.self, SimulateCommand.self, BenchCommand.self,
         ])
 }

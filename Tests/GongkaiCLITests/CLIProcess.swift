@@ -1,5 +1,9 @@
 import Foundation
 import GongkaiTestSupport
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the built `gongkai` binary as a child process, as an operator would.
 struct CLIProcess {
@@ -105,9 +109,145 @@ struct CLIProcess {
         return Running(process: process, watch: watch)
     }
 
+    /// Starts `gongkai <arguments>` without waiting, each line it writes on
+    /// standard output and standard error handed to `output` and `errors` as it comes.
+    func launch(_ arguments: [String], output: LineCollector, errors: LineCollector) throws -> Running {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["GONGKAI_SERVER_PORT"] = "0"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        output.read(from: out.fileHandleForReading)
+        errors.read(from: err.fileHandleForReading)
+        let watch = ExitWatch(process)
+        try process.run()
+        watch.started(process)
+        return Running(process: process, watch: watch)
+    }
+
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("gongkai-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+}
+
+/// The lines a child writes on one stream, awaitable as they arrive.
+final class LineCollector: Sendable {
+    private struct State {
+        var lines: [String] = []
+        var partial: [UInt8] = []
+        var closed = false
+        var waiting: [(id: Int, from: Int, continuation: CheckedContinuation<Int?, Never>)] = []
+        /// Timeouts that fired before their wait was registered.
+        var expired: Set<Int> = []
+        var nextID = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Every complete line so far.
+    var lines: [String] { state.withLock { $0.lines } }
+
+    /// Reads `handle` to its end on a thread of its own: a blocking read, rather than
+    /// Foundation's readability handler, which is not safe to clear from inside itself on Linux.
+    fileprivate func read(from handle: FileHandle) {
+        let thread = Thread { [self] in
+            let fd = handle.fileDescriptor
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    append(Array(buffer[..<count]), closing: false)
+                } else if count < 0 && errno == EINTR {
+                    continue
+                } else {
+                    break
+                }
+            }
+            append([], closing: true)
+            // Keeps the handle (and its descriptor) alive until the end was read.
+            withExtendedLifetime(handle) {}
+        }
+        thread.start()
+    }
+
+    private func append(_ bytes: [UInt8], closing: Bool) {
+        let (ready, count) = state.withLock { state -> ([CheckedContinuation<Int?, Never>], Int) in
+            state.partial += bytes
+            while let newline = state.partial.firstIndex(of: UInt8(ascii: "\n")) {
+                state.lines.append(String(decoding: state.partial[..<newline], as: UTF8.self))
+                state.partial.removeSubrange(...newline)
+            }
+            if closing {
+                if !state.partial.isEmpty { state.lines.append(String(decoding: state.partial, as: UTF8.self)) }
+                state.partial = []
+                state.closed = true
+            }
+            let count = state.lines.count
+            let closed = state.closed
+            let due = state.waiting.filter { count > $0.from || closed }
+            state.waiting.removeAll { count > $0.from || closed }
+            return (due.map(\.continuation), count)
+        }
+        for continuation in ready { continuation.resume(returning: count) }
+    }
+
+    /// Suspends until there are more than `count` lines (or the stream closed, or
+    /// `timeout` passed); returns the line count then, nil on timeout.
+    @discardableResult
+    func waitForLines(after count: Int, timeout: Duration) async -> Int? {
+        let id = state.withLock { state -> Int in
+            state.nextID += 1
+            return state.nextID
+        }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            self.expire(id)
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Int?? in
+                if state.lines.count > count || state.closed { return .some(state.lines.count) }
+                if state.expired.remove(id) != nil { return .some(nil) }
+                state.waiting.append((id, count, continuation))
+                return nil
+            }
+            if let now { continuation.resume(returning: now) }
+        }
+    }
+
+    private func expire(_ id: Int) {
+        let expired = state.withLock { state -> CheckedContinuation<Int?, Never>? in
+            guard let index = state.waiting.firstIndex(where: { $0.id == id }) else {
+                state.expired.insert(id)
+                return nil
+            }
+            return state.waiting.remove(at: index).continuation
+        }
+        expired?.resume(returning: nil)
+    }
+
+    /// Awaits the first line satisfying `predicate`; returns its index, nil if the stream closed or time ran out.
+    func firstIndex(timeout: Duration, where predicate: (String) -> Bool) async -> Int? {
+        let deadline = ContinuousClock.now + timeout
+        var checked = 0
+        while true {
+            let current = lines
+            if let index = current[checked...].firstIndex(where: predicate) { return index }
+            checked = current.count
+            let closed = state.withLock { $0.closed }
+            let left = deadline - ContinuousClock.now
+            guard !closed, left > .zero else { return nil }
+            _ = await waitForLines(after: checked, timeout: left)
+        }
     }
 }
