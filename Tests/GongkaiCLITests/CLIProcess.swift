@@ -36,15 +36,7 @@ struct CLIProcess {
     /// Suspends rather than blocking in `waitUntilExit()`: a blocked thread of
     /// the small cooperative pool would stall every other test running beside it.
     func run(_ arguments: [String], stdin: String? = nil) async throws -> Result {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        env["GONGKAI_OPERATOR"] = "cli-tester"
-        env["GONGKAI_SERVER_PORT"] = "0"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        let process = makeProcess(arguments, extra: ["GONGKAI_OPERATOR": "cli-tester"])
         let outFile = directory.appendingPathComponent("out-\(UUID().uuidString)")
         let errFile = directory.appendingPathComponent("err-\(UUID().uuidString)")
         FileManager.default.createFile(atPath: outFile.path, contents: nil)
@@ -90,15 +82,7 @@ struct CLIProcess {
 
     /// Starts `gongkai <arguments>` without waiting, its output in `log` and its exit awaitable.
     func launch(_ arguments: [String], log: URL) throws -> Running {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        // Daemons run beside each other and beside other tests: each API on a free port.
-        env["GONGKAI_SERVER_PORT"] = "0"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        let process = makeProcess(arguments)
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
@@ -112,14 +96,7 @@ struct CLIProcess {
     /// Starts `gongkai <arguments>` without waiting, each line it writes on
     /// standard output and standard error handed to `output` and `errors` as it comes.
     func launch(_ arguments: [String], output: LineCollector, errors: LineCollector) throws -> Running {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        env["GONGKAI_SERVER_PORT"] = "0"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        let process = makeProcess(arguments)
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -131,6 +108,21 @@ struct CLIProcess {
         try process.run()
         watch.started(process)
         return Running(process: process, watch: watch)
+    }
+
+    /// `gongkai <arguments>` in the test's directory with its environment (plus `extra`);
+    /// every child's API on a free port, since children run beside each other and other tests.
+    private func makeProcess(_ arguments: [String], extra: [String: String] = [:]) -> Process {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["GONGKAI_SERVER_PORT"] = "0"
+        for (key, value) in extra { env[key] = value }
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        return process
     }
 
     static func temporaryDirectory() throws -> URL {
