@@ -288,17 +288,12 @@ public struct OutboxConsole: Sendable {
     /// that is dead (sorted, at most `limit` ids each). Reads the dead portal rows and
     /// each linked channel's blocked rows, never the whole outbox.
     public func deadPortalWaits(limit: Int = 20) async throws -> [String: DeadPortalWait] {
-        var deadItems: Set<String> = []
-        for route in routes where route.isCanonical {
-            for row in try await store.deliveries(DeliveryFilter(channelID: route.channelID, states: [.dead])) {
-                deadItems.insert(row.itemID)
-            }
-        }
+        let deadItems = try await store.deadPortalBlockers(routes: routes)
         guard !deadItems.isEmpty else { return [:] }
         var result: [String: DeadPortalWait] = [:]
         for route in routes where route.waitsForCanonical {
             let held = try await store.deliveries(DeliveryFilter(channelID: route.channelID, states: [.blocked]))
-                .filter { $0.holdReason == ChannelRoute.canonicalHoldReason && deadItems.contains($0.itemID) }
+                .filter { $0.holdReason == ChannelRoute.canonicalHoldReason && deadItems[$0.itemID] != nil }
                 .map(\.itemID).sorted()
             if !held.isEmpty {
                 result[route.channelID] = DeadPortalWait(count: held.count, itemIDs: Array(held.prefix(limit)))

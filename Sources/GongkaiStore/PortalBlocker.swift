@@ -45,3 +45,18 @@ public struct PortalBlocker: Sendable, Equatable, Codable {
         return result
     }
 }
+
+extension OutboxStore {
+    /// Per item, the canonical channel's delivery of it when that delivery is dead: one
+    /// read of each portal channel's dead rows, never the whole outbox.
+    public func deadPortalBlockers(routes: [ChannelRoute]) async throws -> [String: PortalBlocker] {
+        var result: [String: PortalBlocker] = [:]
+        for route in routes where route.isCanonical {
+            for row in try await deliveries(DeliveryFilter(channelID: route.channelID, states: [.dead])) {
+                result[row.itemID] = PortalBlocker(
+                    deliveryID: row.id, channelID: row.channelID, state: row.state, lastError: row.lastError)
+            }
+        }
+        return result
+    }
+}

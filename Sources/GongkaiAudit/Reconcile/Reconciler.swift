@@ -41,7 +41,7 @@ public struct Reconciler: Sendable {
         var summaries: [ReconcileReport.ChannelSummary] = []
         var rows: [ReconcileRow] = []
         let routes = channels.map(\.definition.route)
-        let deadPortals = try await deadPortalDeliveries(routes)
+        let deadPortals = try await store.deadPortalBlockers(routes: routes)
         for (definition, adapter) in channels {
             var summary = ReconcileReport.ChannelSummary(
                 channelID: definition.id, kind: definition.kind.rawValue,
@@ -132,18 +132,6 @@ public struct Reconciler: Sendable {
 
     /// Enqueues exactly what fixes one difference, through the operator's resend
     /// (which writes the audit log); returns what was done or why nothing could be.
-    /// Per item, the canonical channel's delivery when it is dead (one read per portal channel).
-    private func deadPortalDeliveries(_ routes: [ChannelRoute]) async throws -> [String: PortalBlocker] {
-        var result: [String: PortalBlocker] = [:]
-        for route in routes where route.isCanonical {
-            for row in try await store.deliveries(DeliveryFilter(channelID: route.channelID, states: [.dead])) {
-                result[row.itemID] = PortalBlocker(
-                    deliveryID: row.id, channelID: row.channelID, state: row.state, lastError: row.lastError)
-            }
-        }
-        return result
-    }
-
     private func repair(_ row: ReconcileRow, routes: [ChannelRoute], actor: String) async throws -> String {
         guard let itemID = row.itemID else {
             return "needs manual action: not in the outbox; remove it on the platform by hand"
