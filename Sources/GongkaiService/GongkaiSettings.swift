@@ -2,6 +2,7 @@ public import Foundation
 import GongkaiAudit
 public import GongkaiCore
 public import GongkaiStore
+import GongkaiSync
 import Yams
 
 /// gongkai's configuration: one file (`gongkai.yaml`), every setting of which
@@ -24,7 +25,7 @@ public struct GongkaiSettings: Sendable, Equatable {
     public var logFormat = "text"
     public var workerID: String?
     public var pollInterval: Int64 = 500
-    public var lease: Int64 = 60_000
+    public var lease: Int64 = EngineConfiguration.defaultLease
     public var claimBatch = 256
     public var shutdownGrace: Int64 = 30_000
     /// Working-day counts of the legal deadlines.
@@ -70,7 +71,7 @@ public struct GongkaiSettings: Sendable, Equatable {
         Key(file: "logFormat", environment: "GONGKAI_LOG_FORMAT", option: "--log-format", help: "text or json (one JSON object per line)"),
         Key(file: "daemon.workerID", environment: "GONGKAI_WORKER_ID", option: "--worker-id", help: "lease owner name (default host-pid-random)"),
         Key(file: "daemon.pollInterval", environment: "GONGKAI_POLL_INTERVAL", option: "--poll-interval", help: "how often idle workers look for work"),
-        Key(file: "daemon.lease", environment: "GONGKAI_LEASE", option: "--lease", help: "lease on a claimed delivery (at least timeout + 5s)"),
+        Key(file: "daemon.lease", environment: "GONGKAI_LEASE", option: "--lease", help: "lease on a claimed delivery, renewed while held (default 20s)"),
         Key(file: "daemon.claimBatch", environment: "GONGKAI_CLAIM_BATCH", option: "--claim-batch", help: "most deliveries claimed per transaction"),
         Key(file: "daemon.shutdownGrace", environment: "GONGKAI_SHUTDOWN_GRACE", option: "--shutdown-grace", help: "time allowed to drain in-flight sends on SIGTERM"),
         Key(file: "deadlines.penaltyAndLicence", environment: "GONGKAI_DEADLINE_PENALTY", option: "--deadline-penalty", help: "working days from decision to publication of a penalty or licence (default 7)"),

@@ -36,6 +36,12 @@ public protocol OutboxStore: Sendable {
         _ outcomes: [SendOutcome], channelID: String, audience: ChannelAudience, owner: String, limit: Int,
         leaseMillis: Int64, now: Int64
     ) async throws -> [ClaimedDelivery]
+    /// Moves the lease of each of `deliveryIDs` that `owner` still holds (`sending`, its
+    /// lease owner) to `now + leaseMillis`, so a live worker keeps what it holds however long
+    /// a send takes. Rows another worker took over, or already settled, are left alone.
+    /// Returns how many leases it renewed.
+    @discardableResult
+    func renewLeases(owner: String, deliveryIDs: [Int64], leaseMillis: Int64, now: Int64) async throws -> Int
     /// Gives back unsent claimed deliveries (all of `owner`'s when `deliveryIDs` is nil).
     @discardableResult
     func release(owner: String, deliveryIDs: [Int64]?, now: Int64) async throws -> Int

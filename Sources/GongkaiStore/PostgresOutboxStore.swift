@@ -299,6 +299,25 @@ public struct PostgresOutboxStore: OutboxStore {
             connection)
     }
 
+    public func renewLeases(owner: String, deliveryIDs: [Int64], leaseMillis: Int64, now: Int64) async throws -> Int {
+        guard !deliveryIDs.isEmpty else { return 0 }
+        return try await translated("renew delivery leases") {
+            // One statement by primary key; rare (a third of a lease apart), so committed durably.
+            let rows = try await client.query(
+                """
+                WITH renewed AS (
+                    UPDATE delivery SET lease_expires_at = \(now + leaseMillis), next_attempt_at = \(now + leaseMillis)
+                    WHERE state = 'sending' AND lease_owner = \(owner) AND id = ANY(\(deliveryIDs))
+                    RETURNING id
+                )
+                SELECT count(*) FROM renewed
+                """, logger: logger)
+            var renewed: Int64 = 0
+            for try await count in rows.decode(Int64.self) { renewed = count }
+            return Int(renewed)
+        }
+    }
+
     public func release(owner: String, deliveryIDs: [Int64]?, now: Int64) async throws -> Int {
         try await write("release claimed deliveries", durable: false) { connection in
             let rows = try await deliveryRows(

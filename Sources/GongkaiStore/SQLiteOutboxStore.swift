@@ -296,6 +296,27 @@ public struct SQLiteOutboxStore: OutboxStore {
             OutboxRules.complete(outcomes, settledFast: settledFast, rows: rows, items: items, owner: owner, now: now), db)
     }
 
+    public func renewLeases(owner: String, deliveryIDs: [Int64], leaseMillis: Int64, now: Int64) async throws -> Int {
+        guard !deliveryIDs.isEmpty else { return 0 }
+        return try await writer.write { db in
+            var renewed = 0
+            // By primary key, in chunks under SQLite's bound-parameter limit.
+            for start in stride(from: 0, to: deliveryIDs.count, by: 500) {
+                let chunk = deliveryIDs[start..<min(start + 500, deliveryIDs.count)]
+                var arguments: StatementArguments = [now + leaseMillis, now + leaseMillis, owner]
+                arguments += StatementArguments(Array(chunk))
+                try db.execute(
+                    sql: """
+                        UPDATE delivery SET lease_expires_at = ?, next_attempt_at = ?
+                        WHERE state = 'sending' AND lease_owner = ?
+                            AND id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))
+                        """, arguments: arguments)
+                renewed += db.changesCount
+            }
+            return renewed
+        }
+    }
+
     public func release(owner: String, deliveryIDs: [Int64]?, now: Int64) async throws -> Int {
         try await writer.write { db in
             let rows = try deliveryRows(db, where: "state = 'sending' AND lease_owner = ?", [owner])

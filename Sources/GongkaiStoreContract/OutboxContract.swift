@@ -81,6 +81,39 @@ extension OutboxStoreContract {
             #expect(attempts.map(\.outcome) == ["abandoned", "ok"])
         }
 
+        static func aRenewedLeaseKeepsItsRowsFromOtherClaimers(_ store: any OutboxStore) async throws {
+            _ = try await store.submit(
+                (1...4).map { PreparedItem(F.item("r\($0)")) }, routes: [F.publicRoute], actor: "t", now: t0)
+            let mine = try await store.claim(
+                channelID: "hub", audience: .public, owner: "w1", limit: 3, leaseMillis: 1_000, now: t0 + 1)
+            #expect(mine.count == 3)
+            let theirs = try await store.claim(
+                channelID: "hub", audience: .public, owner: "w2", limit: 1, leaseMillis: 1_000, now: t0 + 1)
+            let settled = mine[2]
+            try await store.complete([F.success(settled, at: t0 + 2)], owner: "w1", now: t0 + 2)
+            // Renewing counts only rows w1 still holds: not w2's, not one already settled, not an unknown id.
+            let ids = mine.map(\.record.id) + theirs.map(\.record.id) + [999_999]
+            #expect(try await store.renewLeases(owner: "w1", deliveryIDs: ids, leaseMillis: 5_000, now: t0 + 900) == 2)
+            #expect(try await store.renewLeases(owner: "w1", deliveryIDs: [], leaseMillis: 5_000, now: t0 + 900) == 0)
+            let rows = Dictionary(
+                uniqueKeysWithValues: try await store.deliveries(DeliveryFilter(channelID: "hub")).map { ($0.id, $0) })
+            for claimed in mine.prefix(2) {
+                #expect(rows[claimed.record.id]?.leaseExpiresAt == t0 + 5_900)
+                #expect(rows[claimed.record.id]?.nextAttemptAt == t0 + 5_900)
+            }
+            #expect(rows[theirs[0].record.id]?.leaseExpiresAt == t0 + 1_001)
+            #expect(rows[settled.record.id]?.state == .delivered)
+            // Past the first lease only w2's row (not renewed) is taken over; the renewed ones after their new end.
+            let early = try await store.claim(
+                channelID: "hub", audience: .public, owner: "w3", limit: 10, leaseMillis: 60_000, now: t0 + 2_000)
+            #expect(early.map(\.record.id) == theirs.map(\.record.id))
+            let late = try await store.claim(
+                channelID: "hub", audience: .public, owner: "w3", limit: 10, leaseMillis: 1_000, now: t0 + 5_900)
+            #expect(Set(late.map(\.record.id)) == Set(mine.prefix(2).map(\.record.id)))
+            // A lease lost to another worker is not renewed by its old owner.
+            #expect(try await store.renewLeases(owner: "w1", deliveryIDs: ids, leaseMillis: 5_000, now: t0 + 6_000) == 0)
+        }
+
         static func aReclaimedLeaseLogsTheAbandonedSendAndNothingElseDoes(_ store: any OutboxStore) async throws {
             _ = try await store.submit(
                 (1...4).map { PreparedItem(F.item("x\($0)")) }, routes: [F.publicRoute], actor: "t", now: t0)

@@ -48,6 +48,7 @@ public enum OutboxStoreContract {
         Check("identical content is a no-op, changed content a new version", Outbox.identicalContentIsANoOpAndChangedContentIsANewVersion),
         Check("review pending holds until approved", Outbox.reviewPendingHoldsUntilApproved),
         Check("claim leases rows; an expired lease is reclaimed", Outbox.claimLeasesRowsAndAnExpiredLeaseIsReclaimed),
+        Check("a renewed lease keeps its rows from other claimers", Outbox.aRenewedLeaseKeepsItsRowsFromOtherClaimers),
         Check(
             "a reclaimed lease logs the abandoned send, nothing else does",
             Outbox.aReclaimedLeaseLogsTheAbandonedSendAndNothingElseDoes),

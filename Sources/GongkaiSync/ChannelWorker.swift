@@ -55,14 +55,13 @@ final class ChannelWorker: Sendable {
 
     func run() async {
         let definition = runtime.definition
-        let lease = configuration.lease(forTimeout: definition.timeout)
+        let lease = configuration.leaseMillis
         // A batch platform takes whole batches: claim up to one batch at a time, and
         // count the concurrency in records so one batch can always be in flight.
         let batchSize = max(1, runtime.adapter.batchSize)
         let claimLimit = max(configuration.claimBatch, batchSize)
         let concurrency = max(definition.concurrency, batchSize)
-        let prefetch = Self.prefetchLimit(
-            definition: definition, configuration: configuration, lease: lease, batchSize: batchSize)
+        let prefetch = Self.prefetchLimit(definition: definition, configuration: configuration, batchSize: batchSize)
         var breaker = definition.breaker
         var bucket = definition.rateLimit
         var inFlight = 0
@@ -72,6 +71,9 @@ final class ChannelWorker: Sendable {
         var queueStart = 0
         var acks: [SendOutcome] = []
         var oldestAck: Int64 = 0
+        // Leased rows being sent; with the queue and the unwritten acks, what this worker renews.
+        var sending: Set<Int64> = []
+        var nextRenewal = Int64.max
         var paused = false
         var pauseCheckedAt: Int64 = 0
         // A send's answer said the channel itself is unusable (410 Gone): the reason, until the pause is stored.
@@ -96,6 +98,7 @@ final class ChannelWorker: Sendable {
                     while slots > 0 && queueStart < queue.count {
                         let end = min(queueStart + min(batchSize, slots), queue.count)
                         let batch = Array(queue[queueStart..<end])
+                        for delivery in batch { sending.insert(delivery.record.id) }
                         group.addTask { await self.sendBatch(batch) }
                         inFlight += batch.count
                         slots -= batch.count
@@ -104,6 +107,7 @@ final class ChannelWorker: Sendable {
                 } else {
                     while slots > 0 && queueStart < queue.count {
                         let delivery = queue[queueStart]
+                        sending.insert(delivery.record.id)
                         group.addTask { await self.send(delivery) }
                         inFlight += 1
                         slots -= 1
@@ -138,6 +142,7 @@ final class ChannelWorker: Sendable {
                 var now = clock.now()
                 if !done.isEmpty {
                     inFlight -= done.count
+                    for outcome in done { sending.remove(outcome.deliveryID) }
                     if acks.isEmpty { oldestAck = now }
                     acks.append(contentsOf: done)
                     for outcome in done { record(outcome, in: &breaker, now: now) }
@@ -153,6 +158,11 @@ final class ChannelWorker: Sendable {
                             }
                         }
                     }
+                }
+                if now >= nextRenewal {
+                    nextRenewal = await renewLeases(
+                        queue[queueStart...].map(\.record.id) + sending + acks.map(\.deliveryID), lease: lease, now: now)
+                    now = clock.now()
                 }
                 if !paused, let reason = done.lazy.compactMap(\.pauseReason).first { pauseWanted = reason }
                 if let reason = pauseWanted {
@@ -184,7 +194,8 @@ final class ChannelWorker: Sendable {
                 if stop {
                     if !acks.isEmpty, !(await flush(&acks)) { await pause(250) }
                     if inFlight == 0 && acks.isEmpty { break }
-                    await iterator.next()
+                    // A send outliving the lease keeps its row while the stop waits for it.
+                    if nextRenewal == .max { await iterator.next() } else { await waitForWake(until: nextRenewal, iterator: &iterator) }
                     continue
                 }
                 if now - pauseCheckedAt >= configuration.pollInterval {
@@ -236,6 +247,7 @@ final class ChannelWorker: Sendable {
                             }
                             now = clock.now()
                             if !claimed.isEmpty {
+                                if nextRenewal == .max { nextRenewal = now + configuration.renewalInterval }
                                 breaker = probe
                                 _ = bucket.take(claimed.count, now: now)
                                 claimedAny = claimed.count == allowed && !probing
@@ -262,6 +274,7 @@ final class ChannelWorker: Sendable {
                 }
                 if claimedAny { continue }
                 if !acks.isEmpty { wakeAt = min(wakeAt, oldestAck + configuration.ackDelay) }
+                wakeAt = min(wakeAt, nextRenewal)
                 await waitForWake(until: wakeAt, iterator: &iterator)
             }
         }
@@ -274,12 +287,12 @@ final class ChannelWorker: Sendable {
     /// How many claimed deliveries may wait for a free send slot: none for a
     /// rate-limited or batch channel (tokens and batches are counted at the
     /// claim), otherwise whole multiples of the concurrency, as many as can
-    /// each still be sent, one request timeout after another, within the lease.
-    static func prefetchLimit(
-        definition: ChannelDefinition, configuration: EngineConfiguration, lease: Int64, batchSize: Int
-    ) -> Int {
+    /// each still be sent, one request timeout after another, within the
+    /// prefetch window (or one timeout and the margin, if that is longer).
+    static func prefetchLimit(definition: ChannelDefinition, configuration: EngineConfiguration, batchSize: Int) -> Int {
         guard batchSize == 1, definition.rateLimit.isUnlimited, definition.timeout > 0 else { return 0 }
-        let rounds = (lease - configuration.leaseMargin) / definition.timeout - 1
+        let window = max(configuration.prefetchWindow, definition.timeout + configuration.leaseMargin)
+        let rounds = (window - configuration.leaseMargin) / definition.timeout - 1
         guard rounds > 0 else { return 0 }
         return min(configuration.claimBatch, definition.concurrency * Int(rounds))
     }
@@ -299,6 +312,28 @@ final class ChannelWorker: Sendable {
         } catch {
             logger.error("claim failed", metadata: ["error": "\(error)", "acknowledgements": "\(acks.count)"])
             return nil
+        }
+    }
+
+    /// Renews the leases of what this worker holds; returns when to renew next (never,
+    /// when it holds nothing). A lease that could not be renewed is said in the log: if it
+    /// lapses, another worker may send that delivery too (the idempotency key absorbs it).
+    private func renewLeases(_ held: [Int64], lease: Int64, now: Int64) async -> Int64 {
+        guard !held.isEmpty else { return .max }
+        do {
+            let renewed = try await store.renewLeases(
+                owner: configuration.workerID, deliveryIDs: held, leaseMillis: lease, now: now)
+            if renewed < held.count {
+                // Only a lapse lets another worker take a row this one still holds.
+                logger.warning(
+                    "delivery leases lapsed and were taken over; those deliveries may be sent twice",
+                    metadata: ["held": "\(held.count)", "renewed": "\(renewed)"])
+            }
+            return now + configuration.renewalInterval
+        } catch {
+            logger.warning(
+                "could not renew delivery leases; will try again", metadata: ["error": "\(error)", "count": "\(held.count)"])
+            return now + min(configuration.renewalInterval, 250)
         }
     }
 

@@ -3,11 +3,17 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// Names this process's leases; unique per daemon start so a restarted
     /// daemon never mistakes a dead predecessor's lease for its own.
     public var workerID: String
-    /// Lease on a claimed delivery. Always at least the channel's request
-    /// timeout plus ``leaseMargin``, so a lease cannot expire under a live send
-    /// (the request deadline ends it first; the margin covers scheduling and the ack write).
+    /// Lease on a claimed delivery. A live worker renews the leases of everything it
+    /// holds (queued, in flight, result not yet written) every ``renewalInterval``, so
+    /// a send may take longer than the lease; a worker that stops renewing loses its
+    /// rows one lease after its last renewal, or sooner when its heartbeat shows it dead.
     public var leaseMillis: Int64
+    /// Room for scheduling and the acknowledgement write when sizing the claim-ahead queue.
     public var leaseMargin: Int64
+    /// How long a claimed delivery may wait in the claim-ahead queue for a send
+    /// slot, one request timeout after another: bounds what one worker holds
+    /// ahead of its sends, so several daemons share a backlog.
+    public var prefetchWindow: Int64
     /// How often an idle worker looks for new work (other processes submit too).
     public var pollInterval: Int64
     /// Most deliveries claimed in one transaction.
@@ -16,19 +22,23 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var ackDelay: Int64
 
     public init(
-        workerID: String, leaseMillis: Int64 = 60_000, leaseMargin: Int64 = 5_000, pollInterval: Int64 = 500,
-        claimBatch: Int = 256, ackDelay: Int64 = 50
+        workerID: String, leaseMillis: Int64 = EngineConfiguration.defaultLease, leaseMargin: Int64 = 5_000,
+        prefetchWindow: Int64 = 60_000, pollInterval: Int64 = 500, claimBatch: Int = 256, ackDelay: Int64 = 50
     ) {
         self.workerID = workerID
-        self.leaseMillis = leaseMillis
+        self.leaseMillis = max(1, leaseMillis)
         self.leaseMargin = leaseMargin
+        self.prefetchWindow = prefetchWindow
         self.pollInterval = pollInterval
         self.claimBatch = claimBatch
         self.ackDelay = ackDelay
     }
 
-    /// The lease for a channel whose requests time out after `timeout` ms.
-    public func lease(forTimeout timeout: Int64) -> Int64 {
-        max(leaseMillis, timeout + leaseMargin)
-    }
+    /// The default lease: short, because live workers renew it; a dead daemon's
+    /// rows are usually freed sooner still, by its stopped heartbeat.
+    public static let defaultLease: Int64 = 20_000
+
+    /// How often a worker renews the leases it holds: three renewals per lease, so
+    /// two can be late (a busy machine, a slow store) before one lapses.
+    public var renewalInterval: Int64 { max(1, leaseMillis / 3) }
 }

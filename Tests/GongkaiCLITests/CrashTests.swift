@@ -110,8 +110,8 @@ struct CrashTests {
         let submit = try await cli.run(["submit", "-"], stdin: lines)
         #expect(submit.status == 0, "\(submit.stderr)")
 
-        // The default 60 s lease.
-        let daemonArguments = ["daemon", "--poll-interval", "50ms", "--log-level", "warning"]
+        // A long lease (the default is 20 s), so that waiting it out could not pass for a takeover.
+        let daemonArguments = ["daemon", "--lease", "60s", "--poll-interval", "50ms", "--log-level", "warning"]
         let first = try cli.launch(daemonArguments, log: directory.appendingPathComponent("daemon-1.log"))
         #expect(await simulator.waitUntil(acceptedCount: 4, timeout: .seconds(60)))
         kill(first.pid, SIGKILL)

@@ -25,7 +25,8 @@ struct ChannelWorkerLeaseTests {
     /// An engine over `definitions` (signed with `secret`), started on the items submitted first.
     static func startEngine(
         store: any OutboxStore, definitions: [ChannelDefinition], secret: StandardWebhookSecret,
-        submitting items: [DisclosureItem]
+        submitting items: [DisclosureItem], configuration: EngineConfiguration = EngineConfiguration(workerID: "w", pollInterval: 50),
+        onRecorded: DeliveryEngine.Observer? = nil
     ) async throws -> (engine: DeliveryEngine, run: Task<Void, any Error>) {
         let engine = DeliveryEngine(
             store: store,
@@ -33,23 +34,21 @@ struct ChannelWorkerLeaseTests {
                 ChannelRuntime(
                     definition: $0, adapter: try ChannelAdapterFactory.make($0, environment: ["TEST_SECRET": secret.text]))
             },
-            configuration: EngineConfiguration(workerID: "w", pollInterval: 50), logger: logger)
-        _ = try await OutboxConsole(store: store, channels: definitions, actor: "t").submit(items)
+            configuration: configuration, logger: logger, onRecorded: onRecorded)
+        if !items.isEmpty { _ = try await OutboxConsole(store: store, channels: definitions, actor: "t").submit(items) }
         return (engine, Task { try await engine.run() })
     }
 
-    @Test func claimAheadIsBoundedByWhatTheLeaseCanCover() {
-        let configuration = EngineConfiguration(workerID: "w")  // lease 60 s, margin 5 s, claim batch 256
+    @Test func claimAheadIsBoundedByThePrefetchWindow() {
+        let configuration = EngineConfiguration(workerID: "w")  // window 60 s, margin 5 s, claim batch 256
         func limit(_ definition: ChannelDefinition, batchSize: Int = 1) -> Int {
-            ChannelWorker.prefetchLimit(
-                definition: definition, configuration: configuration,
-                lease: configuration.lease(forTimeout: definition.timeout), batchSize: batchSize)
+            ChannelWorker.prefetchLimit(definition: definition, configuration: configuration, batchSize: batchSize)
         }
         // 10 s requests: a queued delivery may wait 4 rounds and still be sent within 55 s.
         #expect(limit(Self.channel("a", url: "http://x", concurrency: 64)) == 256)
         #expect(limit(Self.channel("b", url: "http://x", concurrency: 16)) == 64)
         #expect(limit(Self.channel("c", url: "http://x", concurrency: 4, timeout: 2_000)) == 4 * 26)
-        // A 30 s timeout leaves no round to spare; a 60 s one has a longer lease but still none.
+        // A 30 s timeout leaves no round to spare; a 60 s one has a longer window but still none.
         #expect(limit(Self.channel("d", url: "http://x", timeout: 30_000)) == 0)
         #expect(limit(Self.channel("e", url: "http://x", timeout: 60_000)) == 0)
         // Rate-limited and batch channels count their tokens and batches at the claim: no queue.
@@ -58,6 +57,46 @@ struct ChannelWorkerLeaseTests {
         limited.rateBurst = 10
         #expect(limit(limited) == 0)
         #expect(limit(Self.channel("g", url: "http://x"), batchSize: 50) == 0)
+    }
+
+    @Test func aSendLongerThanTheLeaseKeepsItsRowWhileTheWorkerRenewsIt() async throws {
+        // Fails on the old worker: the lease was stretched to the timeout plus 5 s instead of renewed.
+        let secret = StandardWebhookSecret.generate()
+        let simulator = WebhookSimulator(secret: secret, logger: Self.logger)
+        try await simulator.start()
+        simulator.setFaults(WebhookFaults(slowRate: 1, slowDelay: .seconds(6)))
+        let store = try SQLiteOutboxStore.inMemory()
+        let definition = Self.channel("slow", url: simulator.url, concurrency: 1, timeout: 10_000)
+        // Lapsing would take two renewals missed in a row: 2 s with the loop starved.
+        let lease: Int64 = 3_000
+        let (recorded, record) = AsyncStream.makeStream(of: Void.self)
+        let observer: DeliveryEngine.Observer = { _, _ in record.yield() }
+        // Two daemons on one store: the second takes the row the moment its lease lapses.
+        let (first, firstRun) = try await Self.startEngine(
+            store: store, definitions: [definition], secret: secret, submitting: [EndToEndTests.notice("long")],
+            configuration: EngineConfiguration(workerID: "w1", leaseMillis: lease, pollInterval: 50), onRecorded: observer)
+        let (second, secondRun) = try await Self.startEngine(
+            store: store, definitions: [definition], secret: secret, submitting: [],
+            configuration: EngineConfiguration(workerID: "w2", leaseMillis: lease, pollInterval: 50), onRecorded: observer)
+        #expect(await simulator.waitUntil(acceptedCount: 1, timeout: .seconds(10)))
+        let during = try #require(try await store.deliveries(DeliveryFilter(itemID: "long")).first)
+        #expect(during.state == .sending)
+        // The stored lease is the short one, not one stretched over the request timeout.
+        #expect(try #require(during.leaseExpiresAt) <= SystemWallClock().now() + lease)
+        // The first result written, by whichever daemon sent it.
+        var results = recorded.makeAsyncIterator()
+        _ = await results.next()
+        first.stop()
+        second.stop()
+        try await firstRun.value
+        try await secondRun.value
+        await simulator.stop()
+
+        // 6 s under a 3 s lease: renewed, so sent once, and no abandoned send in the log.
+        #expect(simulator.acceptedCount == 1)
+        let row = try #require(try await store.deliveries(DeliveryFilter(itemID: "long")).first)
+        #expect(row.state == .delivered && row.attemptCount == 1)
+        #expect(try await store.attempts(itemID: "long", channelID: "slow").map(\.outcome) == ["ok"])
     }
 
     @Test func stoppingReleasesQueuedClaimsUntouched() async throws {

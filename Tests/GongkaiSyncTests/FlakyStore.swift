@@ -79,6 +79,9 @@ final class FlakyStore: OutboxStore {
     func release(owner: String, deliveryIDs: [Int64]?, now: Int64) async throws -> Int {
         try await base.release(owner: owner, deliveryIDs: deliveryIDs, now: now)
     }
+    func renewLeases(owner: String, deliveryIDs: [Int64], leaseMillis: Int64, now: Int64) async throws -> Int {
+        try await base.renewLeases(owner: owner, deliveryIDs: deliveryIDs, leaseMillis: leaseMillis, now: now)
+    }
     func nextDue(channelID: String) async throws -> Int64? { try await base.nextDue(channelID: channelID) }
     func item(id: String) async throws -> ItemRecord? { try await base.item(id: id) }
     func items(after afterID: String?, limit: Int) async throws -> [ItemRecord] {
