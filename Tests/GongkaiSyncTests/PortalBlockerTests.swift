@@ -3,6 +3,9 @@ import GongkaiChannels
 import GongkaiCore
 import GongkaiService
 import GongkaiStore
+import GongkaiSync
+import Logging
+import Synchronization
 import Testing
 
 /// A linked channel (WeChat here) waits for the portal URL; when the portal's
@@ -151,6 +154,25 @@ struct PortalBlockerTests {
         let audit = try await store.auditLog(itemID: item.id, limit: 5)
         let entry = try #require(audit.first { $0.action == "publish-without-portal" })
         #expect(entry.actor == "daemon" && entry.detail?.contains("https://www.example.gov.cn/zwgk/") == true)
+        // Through the worker, the released row goes out with the fallback link as its 阅读原文.
+        let adapter = EngineAdapterContractTests.ScriptedAdapter(channelID: "wechat", batchSize: 1) { _ in
+            .success(DeliveryReceipt(remoteID: "a-1", remoteURL: "https://mp.weixin.qq.com/s/a-1", httpStatus: 200))
+        }
+        let (recorded, record) = AsyncStream.makeStream(of: Void.self)
+        let engine = DeliveryEngine(
+            store: store, channels: [ChannelRuntime(definition: wechat, adapter: adapter)],
+            configuration: EngineConfiguration(workerID: "w", pollInterval: 20),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            onRecorded: { _, _ in record.yield() })
+        let run = Task { try await engine.run() }
+        var results = recorded.makeAsyncIterator()
+        _ = await results.next()
+        engine.stop()
+        try await run.value
+        let sent = try #require(adapter.requests.withLock { $0 }.first)
+        #expect(sent.itemID == item.id && sent.canonicalURL == "https://www.example.gov.cn/zwgk/")
+        #expect(try await store.deliveries(DeliveryFilter(itemID: item.id, channelID: "wechat")).first?.state == .delivered)
+
         // A channel without the setting keeps waiting however late it is.
         #expect(try await OutboxConsole(
             store: store, channels: Self.channels, clock: FixedClock(millis: noon(due.adding(days: 30))), actor: "daemon",
