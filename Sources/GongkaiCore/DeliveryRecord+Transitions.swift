@@ -83,7 +83,8 @@ extension DeliveryRecord {
         case .withdraw:
             deliveredVersion = nil
             mayBeLive = false
-            self.remoteURL = nil
+            // remoteURL stays: where the item was shown, which the public-page check
+            // fetches to see that it is gone (a deleted article's address often still answers).
         }
         settle(canWithdraw: canWithdraw, now: now)
     }

@@ -19,6 +19,8 @@ public struct DeliveryRecord: Sendable, Equatable, Codable {
     /// been confirmed since. A withdrawal is sent only where this is true.
     public var mayBeLive: Bool
     public var remoteID: String?
+    /// The public address the channel gave for the item; kept after a withdrawal,
+    /// since that is where a citizen would still find it if the withdrawal failed.
     public var remoteURL: String?
     /// Every attempt ever made, for operators.
     public var attemptCount: Int

@@ -49,6 +49,8 @@ public protocol OutboxStore: Sendable {
     func nextDue(channelID: String) async throws -> Int64?
 
     func item(id: String) async throws -> ItemRecord?
+    /// One stored version of an item (its documents), or nil when there is none.
+    func itemVersion(itemID: String, version: Int) async throws -> ItemVersionRecord?
     /// Items in id order after `afterID`, at most `limit`: keyset paging for reports.
     func items(after afterID: String?, limit: Int) async throws -> [ItemRecord]
     func deliveries(_ filter: DeliveryFilter) async throws -> [DeliveryRecord]

@@ -46,6 +46,32 @@ public struct ItemRecord: Sendable, Equatable, Codable {
     public var relatedTo: [String] = []
 }
 
+/// One stored version of an item: what was submitted, as every channel of each audience got it.
+public struct ItemVersionRecord: Sendable, Equatable {
+    public var itemID: String
+    public var version: Int
+    public var contentHash: String
+    /// Canonical JSON of the version as submitted.
+    public var document: [UInt8]
+    /// The same, masked as public channels show it.
+    public var publicDocument: [UInt8]
+    public var submittedBy: String
+    public var createdAt: Int64
+
+    public init(
+        itemID: String, version: Int, contentHash: String, document: [UInt8], publicDocument: [UInt8],
+        submittedBy: String, createdAt: Int64
+    ) {
+        self.itemID = itemID
+        self.version = version
+        self.contentHash = contentHash
+        self.document = document
+        self.publicDocument = publicDocument
+        self.submittedBy = submittedBy
+        self.createdAt = createdAt
+    }
+}
+
 /// A delivery handed to a worker, with the body of the version it must send.
 public struct ClaimedDelivery: Sendable {
     public var record: DeliveryRecord

@@ -328,6 +328,24 @@ public struct PostgresOutboxStore: OutboxStore {
         }
     }
 
+    public func itemVersion(itemID: String, version: Int) async throws -> ItemVersionRecord? {
+        try await translated("read an item version") {
+            let rows = try await client.query(
+                """
+                SELECT content_hash, document, public_document, submitted_by, created_at FROM item_version
+                WHERE item_id = \(itemID) AND version = \(version)
+                """, logger: logger)
+            for try await (hash, document, publicDocument, submittedBy, createdAt) in rows.decode(
+                (String, ByteBuffer, ByteBuffer, String, Int64).self)
+            {
+                return ItemVersionRecord(
+                    itemID: itemID, version: version, contentHash: hash, document: Array(document.readableBytesView),
+                    publicDocument: Array(publicDocument.readableBytesView), submittedBy: submittedBy, createdAt: createdAt)
+            }
+            return nil
+        }
+    }
+
     public func nextDue(channelID: String) async throws -> Int64? {
         try await translated("read the next due time", channel: channelID) {
             let rows = try await client.query(

@@ -326,6 +326,22 @@ public struct SQLiteOutboxStore: OutboxStore {
         }
     }
 
+    public func itemVersion(itemID: String, version: Int) async throws -> ItemVersionRecord? {
+        try await writer.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT content_hash, document, public_document, submitted_by, created_at FROM item_version
+                    WHERE item_id = ? AND version = ?
+                    """, arguments: [itemID, version]
+            ).map {
+                ItemVersionRecord(
+                    itemID: itemID, version: version, contentHash: $0[0], document: [UInt8]($0[1] as Data),
+                    publicDocument: [UInt8]($0[2] as Data), submittedBy: $0[3], createdAt: $0[4])
+            }
+        }
+    }
+
     public func nextDue(channelID: String) async throws -> Int64? {
         try await writer.read { db in
             try Int64.fetchOne(

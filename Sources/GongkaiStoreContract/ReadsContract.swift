@@ -34,6 +34,28 @@ extension OutboxStoreContract {
             #expect(try await store.item(id: "zz") == nil)
         }
 
+        static func eachVersionKeepsItsDocuments(_ store: any OutboxStore) async throws {
+            let first = F.item("pen", kind: .penalty, idNumber: "11010519491231002X")
+            var second = first
+            second.title = "关于某某违法行为的行政处罚决定（更正）"
+            let prepared = [PreparedItem(first), PreparedItem(second)]
+            _ = try await store.submit([prepared[0]], routes: F.routes, actor: "alice", now: t0)
+            _ = try await store.submit([prepared[1]], routes: F.routes, actor: "bob", now: t0 + 5)
+            for (index, expected) in prepared.enumerated() {
+                let version = try #require(try await store.itemVersion(itemID: "pen", version: index + 1))
+                #expect(version.itemID == "pen" && version.version == index + 1)
+                #expect(version.contentHash == expected.contentHash)
+                #expect(version.document == expected.document && version.publicDocument == expected.publicDocument)
+                #expect(version.submittedBy == (index == 0 ? "alice" : "bob") && version.createdAt == t0 + Int64(index) * 5)
+            }
+            // The public document is the masked one: the ID number is not in it.
+            let current = try #require(try await store.itemVersion(itemID: "pen", version: 2))
+            #expect(String(decoding: current.document, as: UTF8.self).contains("11010519491231002X"))
+            #expect(!String(decoding: current.publicDocument, as: UTF8.self).contains("11010519491231002X"))
+            #expect(try await store.itemVersion(itemID: "pen", version: 3) == nil)
+            #expect(try await store.itemVersion(itemID: "none", version: 1) == nil)
+        }
+
         static func deliveriesWithItemsPageOneChannel(_ store: any OutboxStore) async throws {
             _ = try await store.submit(
                 ["c", "a", "b"].map { PreparedItem(F.item($0)) }, routes: F.routes, actor: "t", now: t0)

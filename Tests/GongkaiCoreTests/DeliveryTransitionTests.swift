@@ -132,7 +132,8 @@ struct DeliveryTransitionTests {
     @Test func withdrawalSupersedesEverything() {
         var record = fresh()
         sent(&record, at: 0)
-        record.succeeded(.publish, version: 1, remoteID: nil, remoteURL: nil, canWithdraw: true, now: 1)
+        record.succeeded(
+            .publish, version: 1, remoteID: "a-1", remoteURL: "https://www.example.gov.cn/a-1.html", canWithdraw: true, now: 1)
         record.route(version: 2, decision: .deliver, canWithdraw: true, now: 2)
         sent(&record, at: 3)
         record.requestWithdrawal(reason: "废止", canWithdraw: true, now: 4)
@@ -145,6 +146,8 @@ struct DeliveryTransitionTests {
         #expect(record.state == .withdrawn)
         #expect(record.deliveredVersion == nil)
         #expect(!record.mayBeLive)
+        // Where it was shown stays known, so the public-page check can see that it is gone.
+        #expect(record.remoteURL == "https://www.example.gov.cn/a-1.html")
         // Re-published later: a new version goes out again.
         record.route(version: 3, decision: .deliver, canWithdraw: true, now: 8)
         #expect(record.state == .pending)

@@ -84,6 +84,9 @@ final class FlakyStore: OutboxStore {
     }
     func nextDue(channelID: String) async throws -> Int64? { try await base.nextDue(channelID: channelID) }
     func item(id: String) async throws -> ItemRecord? { try await base.item(id: id) }
+    func itemVersion(itemID: String, version: Int) async throws -> ItemVersionRecord? {
+        try await base.itemVersion(itemID: itemID, version: version)
+    }
     func items(after afterID: String?, limit: Int) async throws -> [ItemRecord] {
         try await base.items(after: afterID, limit: limit)
     }
