@@ -26,6 +26,15 @@ public struct PortalArticle: Sendable, Equatable {
     public var url: String
     /// How many accepted PUTs wrote this article (1 after creation).
     public var writes: Int
+    /// 附件 listed on the article page.
+    public var attachments: [Attachment] = []
+
+    /// A file the article links to.
+    public struct Attachment: Sendable, Equatable {
+        public var name: String
+        public var url: String
+        public var sha256: String?
+    }
 
     public init(
         id: String, externalID: String, column: String, title: String, content: String, summary: String? = nil,

@@ -32,6 +32,12 @@ final class PortalEndpoint: SimulatorEndpoint {
         var listingOrder: [String: [String]]?
         /// Deleted articles by external id, kept so a tampering hook can put one back.
         var deleted: [String: PortalArticle] = [:]
+        /// The article as it was before its latest write, for a page that shows the old version.
+        var previous: [String: PortalArticle] = [:]
+        /// Files the site hosts (attachments), by name under `/files/`.
+        var files: [String: [UInt8]] = [:]
+        var pageFaults = PublicPageFaults.none
+        var pageViews = 0
         var nextID = 10_001
         var faults = PublishingFaultDraw()
         var rejections: [String: Int] = [:]
@@ -62,6 +68,9 @@ final class PortalEndpoint: SimulatorEndpoint {
     }
 
     private static func respond(to request: SimulatorRequest, state: inout State) -> SimulatorResponse {
+        if request.method == .GET, request.path.hasPrefix("/site/") || request.path.hasPrefix("/files/") {
+            return publicSite(request, state: &state)
+        }
         guard request.path == prefix + "/articles" || request.path.hasPrefix(prefix + "/articles/") else {
             state.reject("not-found")
             return error(.notFound, "not_found", "no such endpoint")
@@ -162,6 +171,25 @@ final class PortalEndpoint: SimulatorEndpoint {
         guard let contentHash = text("contentHash"), isHexSHA256(contentHash) else {
             return refuse("contentHash", "contentHash must be 64 lower-case hex digits")
         }
+        var attachments: [PortalArticle.Attachment] = []
+        if let listed = body["attachments"] {
+            guard let entries = listed as? [[String: Any]] else {
+                return refuse("attachments", "attachments must be an array of {name, url, sha256}")
+            }
+            for (index, entry) in entries.enumerated() {
+                guard let name = entry["name"] as? String, !name.isEmpty else {
+                    return refuse("attachments[\(index)].name", "name is required")
+                }
+                guard let url = entry["url"] as? String, url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                    return refuse("attachments[\(index)].url", "url must be an absolute http(s) URL")
+                }
+                let sha256 = entry["sha256"] as? String
+                if let sha256, !isHexSHA256(sha256) {
+                    return refuse("attachments[\(index)].sha256", "sha256 must be 64 lower-case hex digits")
+                }
+                attachments.append(PortalArticle.Attachment(name: name, url: url, sha256: sha256))
+            }
+        }
         for key in ["documentNumber", "indexNumber", "publisher"] where body[key] != nil && !(body[key] is String) {
             return refuse(key, "\(key) must be a string")
         }
@@ -177,6 +205,7 @@ final class PortalEndpoint: SimulatorEndpoint {
         if let held = state.articles[externalID] {
             article = held
             article.writes += 1
+            state.previous[externalID] = held
         } else {
             let id = String(state.nextID)
             state.nextID += 1
@@ -197,6 +226,7 @@ final class PortalEndpoint: SimulatorEndpoint {
         article.publishDate = publishDate
         article.version = version
         article.contentHash = contentHash
+        article.attachments = attachments
         state.articles[externalID] = article
         state.deleted[externalID] = nil
         return .json(["id": article.id, "url": article.url, "version": version, "contentHash": contentHash], status: status)
@@ -237,6 +267,36 @@ final class PortalEndpoint: SimulatorEndpoint {
         return .json([
             "total": all.count, "page": page, "pageSize": pageSize, "articles": slice.map(\.listingJSON),
         ])
+    }
+
+    // MARK: The public site
+
+    /// What a citizen gets: the article pages (no token), and the hosted files.
+    private static func publicSite(_ request: SimulatorRequest, state: inout State) -> SimulatorResponse {
+        state.pageViews += 1
+        if request.path.hasPrefix("/files/") {
+            let name = String(request.path.dropFirst("/files/".count)).removingPercentEncoding ?? ""
+            guard let bytes = state.files[name], !state.pageFaults.brokenFiles.contains(name) else {
+                return PublicPageHTML.response(PublicPageHTML.notFound(), status: 404)
+            }
+            var response = SimulatorResponse(status: .ok, body: bytes)
+            response.headers.add(name: "content-type", value: "application/octet-stream")
+            return response
+        }
+        guard let current = state.articles.values.first(where: { URLComponents(string: $0.url)?.path == request.path })
+        else {
+            return PublicPageHTML.response(PublicPageHTML.notFound(), status: 404)
+        }
+        let itemID = String(current.externalID.dropFirst(current.externalID.hasPrefix("gk-") ? 3 : 0))
+        let shown = state.pageFaults.stale.contains(itemID) ? state.previous[current.externalID] ?? current : current
+        let deadLinks = state.pageFaults.deadLink.contains(itemID) ? [state.siteBase + "/missing/\(current.id).html"] : []
+        return PublicPageHTML.response(
+            PublicPageHTML.article(
+                title: shown.title,
+                meta: [("索引号", shown.indexNumber), ("发布机构", shown.publisher), ("文号", shown.documentNumber),
+                       ("发布日期", shown.publishDate)],
+                content: shown.content, attachments: shown.attachments.map { .init(name: $0.name, url: $0.url) },
+                extraLinks: deadLinks))
     }
 
     // MARK: Helpers

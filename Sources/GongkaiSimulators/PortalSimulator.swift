@@ -1,3 +1,4 @@
+import Foundation
 import GongkaiCore
 public import Logging
 import NIOConcurrencyHelpers
@@ -83,6 +84,27 @@ public final class PortalSimulator: HTTPServedSimulator {
     /// `method-not-allowed`, `fault-server-error`, `fault-throttled`,
     /// `fault-dropped`, `fault-dropped-after-applying`. Zero counts are left out.
     public var rejectedCounts: [String: Int] { rules.state.withLockedValue { $0.rejections } }
+
+    // MARK: The public site
+
+    /// Root of the public article pages (`<baseURL>/site` unless set).
+    public var siteBase: String { rules.state.withLockedValue { $0.siteBase } }
+
+    /// Hosts a file on the site, as an agency hosts an item's 附件; returns its public URL.
+    @discardableResult
+    public func hostFile(_ name: String, bytes: [UInt8]) -> String {
+        rules.state.withLockedValue { $0.files[name] = bytes }
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name
+        return server.baseURL + "/files/" + encoded
+    }
+
+    /// Replaces the public pages' faults (stale page, dead link, broken file).
+    public func setPublicPageFaults(_ faults: PublicPageFaults) {
+        rules.state.withLockedValue { $0.pageFaults = faults }
+    }
+
+    /// Requests for public pages and files, answered or not.
+    public var pageViewCount: Int { rules.state.withLockedValue { $0.pageViews } }
 
     // MARK: Tampering (for reconciliation tests)
 

@@ -1,0 +1,139 @@
+import Crypto
+import Foundation
+import GongkaiAudit
+import GongkaiChannels
+import GongkaiCore
+import GongkaiService
+import GongkaiSimulators
+import GongkaiStore
+import NIOHTTP1
+import Testing
+
+/// The public-page check end to end: the engine publishes to the portal
+/// simulator over HTTP, the simulator's public site is given the faults an
+/// inspection must find, and the inspector fetches every page as a citizen would.
+@Suite("Public pages against the portal simulator")
+struct PublicPageInspectionTests {
+    static func sha256(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+
+    static func inspect(_ portal: ReconcilePortalTests.Portal) async throws -> PublicPageReport {
+        let fetcher = PublicWebFetcher(timeout: 5_000, hostInterval: 0)
+        let report = try await PublicPageInspector(store: portal.store, channels: [portal.definition], fetcher: fetcher).run()
+        await fetcher.shutdown()
+        return report
+    }
+
+    @Test func eachFaultOnThePublicSiteIsFoundAndAHealthySiteIsClean() async throws {
+        let portal = try await ReconcilePortalTests.Portal()
+        let pdf = Array("%PDF-1.4 附件一 实施方案".utf8)
+        let form = Array("申请表 docx".utf8)
+        let pdfURL = portal.simulator.hostFile("fangan.pdf", bytes: pdf)
+        let formURL = portal.simulator.hostFile("shenqingbiao.docx", bytes: form)
+        var items = ["p-ok", "p-stale", "p-file", "p-link", "p-gone", "p-back", "p-removed"].map {
+            ReconcilePortalTests.notice($0, title: "关于\($0)的通知")
+        }
+        items[0].attachments = [.init(name: "实施方案.pdf", url: pdfURL, sha256: Self.sha256(pdf))]
+        items[2].attachments = [
+            .init(name: "实施方案.pdf", url: pdfURL, sha256: Self.sha256(pdf)),
+            .init(name: "申请表.docx", url: formURL, sha256: Self.sha256(form)),
+        ]
+        _ = try await portal.console.submit(items)
+        try await portal.deliverAll()
+
+        let clean = try await Self.inspect(portal)
+        #expect(clean.isClean, "\(clean.rows)")
+        #expect(clean.channels.first?.pages == items.count)
+        #expect(clean.channels.first?.counts == ["in-sync": items.count])
+
+        // A corrected title the page does not show yet; a file that is gone; a dead link;
+        // a withdrawal done, one undone by hand, and a page removed behind our back.
+        var corrected = items[1]
+        corrected.title = "关于p-stale的通知（更正）"
+        _ = try await portal.console.submit([corrected])
+        _ = try await portal.console.withdraw(itemID: "p-gone", reason: "废止")
+        _ = try await portal.console.withdraw(itemID: "p-back", reason: "废止")
+        try await portal.deliverAll()
+        #expect(portal.simulator.restoreWithdrawn(externalID: "gk-p-back"))
+        #expect(portal.simulator.removeBehindOurBack(externalID: "gk-p-removed"))
+        portal.simulator.setPublicPageFaults(
+            PublicPageFaults(stale: ["p-stale"], deadLink: ["p-link"], brokenFiles: ["shenqingbiao.docx"]))
+
+        let report = try await Self.inspect(portal)
+        let rows = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.itemID, $0) })
+        #expect(rows["p-ok"] == nil, "a healthy page is only counted")
+        #expect(rows["p-gone"] == nil, "a withdrawn page that is gone is in sync")
+        let stale = try #require(rows["p-stale"])
+        #expect(stale.status == .differs && stale.expectedVersion == 2 && stale.detail.contains("title"))
+        let file = try #require(rows["p-file"])
+        #expect(file.status == .inSync && file.attachmentsChecked == 2)
+        #expect(file.brokenAttachments.map(\.name) == ["申请表.docx"])
+        #expect(file.brokenAttachments.first?.reason == "answers 404")
+        let link = try #require(rows["p-link"])
+        #expect(link.status == .inSync && link.deadLinks.count == 1 && link.deadLinks[0].reason == "answers 404")
+        #expect(rows["p-back"]?.status == .extra)
+        #expect(rows["p-removed"]?.status == .missing)
+        let summary = try #require(report.channels.first)
+        #expect(summary.counts == ["in-sync": 4, "differs": 1, "extra": 1, "missing": 1])
+        #expect(summary.deadLinks == 1 && summary.pagesWithDeadLinks == 1 && summary.brokenAttachments == 1)
+        #expect(!report.isClean)
+
+        // A file whose bytes changed is broken too, though it answers.
+        portal.simulator.setPublicPageFaults(.none)
+        portal.simulator.hostFile("fangan.pdf", bytes: Array("replaced".utf8))
+        let changed = try await Self.inspect(portal)
+        let okRow = try #require(changed.rows.first { $0.itemID == "p-ok" })
+        #expect(okRow.brokenAttachments.first?.reason.contains("sha256") == true)
+
+        // Machine output: plain JSON with the class names and RFC 3339 times.
+        let json = try #require(String(data: try JSONEncoder().encode(changed), encoding: .utf8))
+        #expect(json.contains("\"status\":\"in-sync\"") && json.contains("+08:00"))
+        let decoded = try JSONDecoder().decode(PublicPageReport.self, from: Data(json.utf8))
+        #expect(decoded.rows == changed.rows && decoded.channels == changed.channels)
+        await portal.close()
+    }
+
+    /// Answers as a site that moves pages: within itself, off itself, in a loop.
+    struct MovingSite: SimulatorEndpoint {
+        func respond(to request: SimulatorRequest) async -> SimulatorResponse {
+            func redirect(_ location: String) -> SimulatorResponse {
+                var response = SimulatorResponse(status: .found)
+                response.headers.add(name: "location", value: location)
+                return response
+            }
+            let port = request.headers.first(name: "host")?.split(separator: ":").last.map(String.init) ?? "0"
+            switch request.path {
+            case "/old": return redirect("/new")
+            case "/new":
+                var page = SimulatorResponse(status: .ok, body: Array("<h1>关于x的通知</h1>".utf8))
+                page.headers.add(name: "content-type", value: "text/html; charset=utf-8")
+                return page
+            case "/away": return redirect("http://localhost:\(port)/new")
+            default: return redirect(request.path + "x")
+            }
+        }
+    }
+
+    @Test func redirectsStayOnTheSiteAndAPageWithNoAnswerIsUnchecked() async throws {
+        let site = SimulatorHTTPServer(endpoint: MovingSite(), logger: ReconcilePortalTests.logger)
+        try await site.start()
+        let fetcher = PublicWebFetcher(timeout: 2_000, hostInterval: 0)
+        let inspector = PublicPageInspector(store: try SQLiteOutboxStore.inMemory(), channels: [], fetcher: fetcher)
+        func expected(_ url: String) -> PublicPageExpectation {
+            PublicPageExpectation(
+                itemID: "x", channelID: "portal", url: url, version: 1, contentHash: String(repeating: "a", count: 64),
+                title: "关于x的通知")
+        }
+        // Moved within the site: followed, and the page is judged.
+        #expect(await inspector.inspect(expected(site.baseURL + "/old")).status == .inSync)
+        // Moved to another host: a citizen's browser would go, but that is not the site's page.
+        let away = await inspector.inspect(expected(site.baseURL + "/away"))
+        #expect(away.status == .unchecked && away.detail.contains("off the site"))
+        let loop = await inspector.inspect(expected(site.baseURL + "/loop"))
+        #expect(loop.status == .unchecked && loop.detail.contains("more than 5 redirects"))
+        await site.stop()
+        // Nothing listens on port 9 here: no answer at all.
+        let none = await inspector.inspect(expected("http://127.0.0.1:9/site/x.html"))
+        #expect(none.status == .unchecked && none.detail.contains("could not fetch"))
+        await fetcher.shutdown()
+    }
+}
