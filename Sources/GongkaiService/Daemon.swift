@@ -91,6 +91,13 @@ public enum Daemon {
             .init(
                 service: AfterStorePrepared(
                     database,
+                    ReconcileService(settings: settings, store: store, channels: channels, logger: logger, publicPages: true),
+                    logger: logger),
+                successTerminationBehavior: .ignore))
+        services.append(
+            .init(
+                service: AfterStorePrepared(
+                    database,
                     PortalFallbackService(
                         console: try OutboxConsole(settings, store: store, channels: channels, actor: "daemon"),
                         logger: logger),

@@ -35,6 +35,12 @@ public struct GongkaiSettings: Sendable, Equatable {
     /// Where the last reconciliation report is kept (`gongkai reconcile --last`);
     /// by default next to the outbox.
     public var reconcileLastReport: String?
+    /// How often the daemon checks the public pages (what citizens see); 0 means never.
+    public var publicPageInterval: Int64 = 0
+    /// Per public-page request.
+    public var publicPageTimeout: Int64 = 15_000
+    /// Between two requests to one host: an inspection must not load an agency's own site.
+    public var publicPageHostInterval: Int64 = 500
     /// The interface the HTTP API listens on; loopback unless told otherwise.
     public var serverAddress = "127.0.0.1"
     /// The API's port (8470 by default; 0 picks a free one); nil (`off`) runs the daemon without it.
@@ -80,6 +86,9 @@ public struct GongkaiSettings: Sendable, Equatable {
         Key(file: "deadlines.withdrawal", environment: "GONGKAI_DEADLINE_WITHDRAWAL", option: "--deadline-withdrawal", help: "working days to withdraw a changed or annulled penalty or licence (default 3)"),
         Key(file: "reconcile.interval", environment: "GONGKAI_RECONCILE_INTERVAL", option: "--reconcile-interval", help: "how often the daemon reconciles (0 = never)"),
         Key(file: "reconcile.lastReport", environment: "GONGKAI_RECONCILE_LAST_REPORT", option: "--last-report", help: "file keeping the last reconciliation report (default <database>.reconcile.json)"),
+        Key(file: "reconcile.publicInterval", environment: "GONGKAI_RECONCILE_PUBLIC_INTERVAL", option: "--public-interval", help: "how often the daemon checks the public pages (0 = never)"),
+        Key(file: "reconcile.publicTimeout", environment: "GONGKAI_RECONCILE_PUBLIC_TIMEOUT", option: "--public-timeout", help: "timeout of one public-page request (default 15s)"),
+        Key(file: "reconcile.publicHostInterval", environment: "GONGKAI_RECONCILE_PUBLIC_HOST_INTERVAL", option: "--public-host-interval", help: "time between two public-page requests to one host (default 500ms)"),
         Key(file: "indexNumberFormats", environment: "GONGKAI_INDEX_NUMBER_FORMATS", option: "--index-number-formats", help: "索引号 formats by publisher code or name, e.g. {\"01527918X\": \"01527918X-[0-9]{4}-[0-9]{6}\"} (default: the national shape)"),
         Key(file: "server.address", environment: "GONGKAI_SERVER_ADDRESS", option: "--server-address", help: "interface the HTTP API listens on (default 127.0.0.1)"),
         Key(file: "server.port", environment: "GONGKAI_SERVER_PORT", option: "--server-port", help: "port of the HTTP API (default 8470; off: the daemon serves no API)"),
@@ -93,6 +102,12 @@ public struct GongkaiSettings: Sendable, Equatable {
         if let reconcileLastReport { return reconcileLastReport }
         if (try? DatabaseLocation(database))?.isPostgres == true { return "gongkai-reconcile-last.json" }
         return database + ".reconcile.json"
+    }
+
+    /// The file keeping the last public-page check, beside the last report.
+    public var lastPublicReportPath: String {
+        let path = lastReportPath
+        return (path.hasSuffix(".json") ? String(path.dropLast(5)) : path) + ".public.json"
     }
 
     /// Resolves the settings from options (by file key), the environment and the settings file.
@@ -185,6 +200,15 @@ public struct GongkaiSettings: Sendable, Equatable {
         case "reconcile.lastReport":
             guard !value.isEmpty else { throw invalid("must be a file path") }
             reconcileLastReport = value
+        case "reconcile.publicInterval":
+            publicPageInterval = value == "0" ? 0 : try duration()
+            guard publicPageInterval == 0 || publicPageInterval >= 60_000 else { throw invalid("must be 0 (off) or at least 1m") }
+        case "reconcile.publicTimeout":
+            publicPageTimeout = try duration()
+            guard (1_000...120_000).contains(publicPageTimeout) else { throw invalid("must be 1s to 2m") }
+        case "reconcile.publicHostInterval":
+            publicPageHostInterval = value == "0" ? 0 : try duration()
+            guard publicPageHostInterval <= 60_000 else { throw invalid("must be at most 1m") }
         case "server.address":
             guard !value.isEmpty, !value.contains(" ") else { throw invalid("must be an IP address or host name") }
             serverAddress = value

@@ -13,7 +13,7 @@ import Logging
 public enum ReconcileRun {
     public static func run(
         settings: GongkaiSettings, store: any OutboxStore, channels: [ChannelDefinition], channelFilter: String? = nil,
-        repair: Bool, keepInSyncRows: Bool = false, actor: String,
+        repair: Bool, keepInSyncRows: Bool = false, publicPages: Bool = false, actor: String,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         metrics: any MetricsFactory = MetricsSystem.factory, progress: (@Sendable (String) -> Void)? = nil
     ) async throws -> ReconcileReport {
@@ -26,7 +26,7 @@ public enum ReconcileRun {
         reconciler.keepInSyncRows = keepInSyncRows
         reconciler.deadlines = settings.deadlines
         reconciler.calendar = try settings.workCalendar()
-        let report: ReconcileReport
+        var report: ReconcileReport
         do {
             report = try await reconciler.run(repair: repair, actor: actor, progress: progress)
         } catch {
@@ -34,9 +34,51 @@ public enum ReconcileRun {
             throw error
         }
         for (_, adapter) in adapters { await adapter.shutdown() }
+        if publicPages {
+            report.publicPages = try await inspectPublicPages(
+                settings: settings, store: store, channels: selected, keepInSyncRows: keepInSyncRows, progress: progress)
+            if channelFilter == nil, let pages = report.publicPages { try savePublic(pages, settings: settings) }
+        }
         ReconcileMetrics.record(report, factory: metrics)
         if channelFilter == nil { try save(report, to: settings.lastReportPath) }
         return report
+    }
+
+    /// The public-page view alone (`reconcile.publicInterval`, or `--public` within a run).
+    public static func inspectPublicPages(
+        settings: GongkaiSettings, store: any OutboxStore, channels: [ChannelDefinition], keepInSyncRows: Bool = false,
+        progress: (@Sendable (String) -> Void)? = nil
+    ) async throws -> PublicPageReport {
+        let fetcher = PublicWebFetcher(timeout: settings.publicPageTimeout, hostInterval: settings.publicPageHostInterval)
+        var inspector = PublicPageInspector(store: store, channels: channels, fetcher: fetcher)
+        inspector.keepInSyncRows = keepInSyncRows
+        do {
+            let report = try await inspector.run(progress: progress)
+            await fetcher.shutdown()
+            return report
+        } catch {
+            await fetcher.shutdown()
+            throw error
+        }
+    }
+
+    /// Keeps the public-page check for `reconcile --last`, which shows it beside the last report.
+    public static func savePublic(_ report: PublicPageReport, settings: GongkaiSettings) throws {
+        do {
+            try Data(JSONOutput.string(report).utf8).write(
+                to: URL(fileURLWithPath: settings.lastPublicReportPath), options: .atomic)
+        } catch {
+            throw GongkaiError(
+                .configuration,
+                "cannot write the public-page report to \(settings.lastPublicReportPath): \(error.localizedDescription)",
+                field: "reconcile.lastReport")
+        }
+    }
+
+    /// The last public-page check kept, if any.
+    public static func lastPublic(settings: GongkaiSettings) -> PublicPageReport? {
+        FileManager.default.contents(atPath: settings.lastPublicReportPath)
+            .flatMap { try? JSONDecoder().decode(PublicPageReport.self, from: $0) }
     }
 
     /// Writes the report atomically (a reader never sees half a file).

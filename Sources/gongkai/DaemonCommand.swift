@@ -17,6 +17,8 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(help: "Time allowed to drain in-flight sends on SIGTERM, e.g. 30s (env GONGKAI_SHUTDOWN_GRACE).") var shutdownGrace: String?
     @Option(help: "Reconcile every channel this often and keep the report, e.g. 1h; 0 = never (env GONGKAI_RECONCILE_INTERVAL).")
     var reconcileInterval: String?
+    @Option(help: "Check the public pages (what citizens see) this often and keep the result, e.g. 1d; 0 = never (env GONGKAI_RECONCILE_PUBLIC_INTERVAL).")
+    var publicInterval: String?
     @OptionGroup var server: ServerOptions
 
     func run() async throws {
@@ -25,7 +27,7 @@ struct DaemonCommand: AsyncParsableCommand {
                 [
                     "daemon.workerID": workerID, "daemon.pollInterval": pollInterval, "daemon.lease": lease,
                     "daemon.claimBatch": claimBatch, "daemon.shutdownGrace": shutdownGrace,
-                    "reconcile.interval": reconcileInterval,
+                    "reconcile.interval": reconcileInterval, "reconcile.publicInterval": publicInterval,
                 ].merging(server.settings) { $1 })
             let logger = global.logger(settings)
             try await Daemon.run(settings: settings, logger: logger) { database, channels in

@@ -26,6 +26,10 @@ struct ReconcileCommand: AsyncParsableCommand {
     var last = false
     @Flag(help: "List in-sync rows too (memory then grows with the outbox).")
     var all = false
+    @Flag(
+        name: .customLong("public"),
+        help: "Also check the public pages as a citizen sees them: current version, attachments (SHA-256), dead links.")
+    var publicPages = false
 
     func run() async throws {
         guard let format = ReconcileRenderer.Format(rawValue: format) else {
@@ -45,7 +49,10 @@ struct ReconcileCommand: AsyncParsableCommand {
         let settings = try global.settings()
         let report: ReconcileReport
         if last {
-            report = try ReconcileRun.last(settings: settings)
+            var kept = try ReconcileRun.last(settings: settings)
+            // The daemon checks public pages on their own interval; the latest check goes with the report.
+            if kept.publicPages == nil { kept.publicPages = ReconcileRun.lastPublic(settings: settings) }
+            report = kept
         } else {
             report = try await OutboxConsole.with(settings) { console in
                 // Progress lines only on a terminal: a redirected report stays clean.
@@ -55,7 +62,8 @@ struct ReconcileCommand: AsyncParsableCommand {
                 }
                 return try await ReconcileRun.run(
                     settings: settings, store: console.store, channels: console.channels, channelFilter: channel,
-                    repair: repair, keepInSyncRows: all, actor: console.actor, progress: progress)
+                    repair: repair, keepInSyncRows: all, publicPages: publicPages, actor: console.actor,
+                    progress: progress)
             }
         }
         let text = ReconcileRenderer.render(report, format: format, language: language)

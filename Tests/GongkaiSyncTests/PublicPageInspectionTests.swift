@@ -92,6 +92,43 @@ struct PublicPageInspectionTests {
         await portal.close()
     }
 
+    @Test func reconcileWithPublicPagesAddsTheSecondViewToTheReportAndItsExitStatus() async throws {
+        let portal = try await ReconcilePortalTests.Portal()
+        _ = try await portal.console.submit([ReconcilePortalTests.notice("v-1"), ReconcilePortalTests.notice("v-2", title: "关于v-2的通知")])
+        try await portal.deliverAll()
+        portal.simulator.setPublicPageFaults(PublicPageFaults(deadLink: ["v-2"]))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gk-public-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var settings = GongkaiSettings()
+        settings.database = directory.appendingPathComponent("outbox.sqlite").path
+        settings.publicPageHostInterval = 0
+        let environment = ["PORTAL_TOKEN": "portal-test-token"]
+        // The API view alone is consistent: the portal lists both at their versions.
+        let plain = try await ReconcileRun.run(
+            settings: settings, store: portal.store, channels: [portal.definition], repair: false, actor: "t",
+            environment: environment)
+        #expect(plain.publicPages == nil && plain.exitStatus == 0)
+        let report = try await ReconcileRun.run(
+            settings: settings, store: portal.store, channels: [portal.definition], repair: false, publicPages: true,
+            actor: "t", environment: environment)
+        let pages = try #require(report.publicPages)
+        #expect(pages.channels.map(\.pages) == [2] && pages.rows.map(\.itemID) == ["v-2"])
+        // A dead link is a finding: the run says so in its exit status and verdict.
+        #expect(report.differenceCount == 1 && report.exitStatus == 1)
+        let table = ReconcileRenderer.render(report, format: .table, language: .zh)
+        #expect(table.contains("公开页面核查") && table.contains("/missing/"))
+        let html = ReconcileRenderer.render(report, format: .html, language: .en)
+        #expect(html.contains("Public pages (what citizens see)") && html.contains("v-2"))
+        let csv = ReconcileRenderer.render(report, format: .csv, language: .en)
+        #expect(csv.contains("dead links") && csv.contains("v-2"))
+        // Kept beside the last report, for `reconcile --last`.
+        #expect(ReconcileRun.lastPublic(settings: settings) == pages)
+        let kept = try ReconcileRun.last(settings: settings)
+        #expect(kept.publicPages == pages)
+        await portal.close()
+    }
+
     /// Answers as a site that moves pages: within itself, off itself, in a loop.
     struct MovingSite: SimulatorEndpoint {
         func respond(to request: SimulatorRequest) async -> SimulatorResponse {

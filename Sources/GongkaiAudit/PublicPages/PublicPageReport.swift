@@ -92,23 +92,28 @@ public struct PublicPageReport: Sendable, Codable, Equatable {
         channels.allSatisfy { ($0.counts[ReconcileClass.inSync.name] ?? 0) == $0.pages && $0.deadLinks == 0 && $0.brokenAttachments == 0 }
     }
 
+    /// Findings an operator must act on: pages classed `+`, `-` or `*`, dead links and broken attachments.
+    public var findingCount: Int {
+        channels.reduce(0) { total, channel in
+            total + [ReconcileClass.missing, .extra, .differs].reduce(0) { $0 + (channel.counts[$1.name] ?? 0) }
+                + channel.deadLinks + channel.brokenAttachments
+        }
+    }
+
     private enum CodingKeys: String, CodingKey { case checkedAt, finishedAt, channels, rows }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        guard let checked = Timestamp.parseRFC3339(try c.decode(String.self, forKey: .checkedAt)) else {
-            throw DecodingError.dataCorruptedError(forKey: .checkedAt, in: c, debugDescription: "not an RFC 3339 time")
-        }
-        checkedAt = checked
-        finishedAt = try c.decodeIfPresent(String.self, forKey: .finishedAt).flatMap(Timestamp.parseRFC3339)
+        checkedAt = try c.decode(JSONTime.self, forKey: .checkedAt).millis
+        finishedAt = try c.decodeIfPresent(JSONTime.self, forKey: .finishedAt)?.millis
         channels = try c.decode([ChannelSummary].self, forKey: .channels)
         rows = try c.decode([PublicPageRow].self, forKey: .rows)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(Timestamp.rfc3339(checkedAt), forKey: .checkedAt)
-        try c.encodeIfPresent(finishedAt.map(Timestamp.rfc3339), forKey: .finishedAt)
+        try c.encode(JSONTime(checkedAt), forKey: .checkedAt)
+        try c.encodeIfPresent(finishedAt.map(JSONTime.init), forKey: .finishedAt)
         try c.encode(channels, forKey: .channels)
         try c.encode(rows, forKey: .rows)
     }

@@ -78,6 +78,17 @@ public enum ReconcileRenderer {
             for row in report.rows { rows.add(cells(row, language)) }
             text += rows.render() + "\n\n"
         }
+        if let pages = report.publicPages {
+            text += PublicPageRenderer.title(language) + "\n"
+            var summary = TextTable(PublicPageRenderer.summaryHeaders(language))
+            for channel in pages.channels { summary.add(PublicPageRenderer.summaryCells(channel)) }
+            text += summary.render() + "\n\n"
+            if !pages.rows.isEmpty {
+                var rows = TextTable(PublicPageRenderer.headers(language))
+                for row in pages.rows { rows.add(PublicPageRenderer.cells(row, language)) }
+                text += rows.render() + "\n\n"
+            }
+        }
         return text + verdict(report, language)
     }
 
@@ -87,6 +98,14 @@ public enum ReconcileRenderer {
             var fields = cells(row, language)
             fields[2] = row.status.rawValue
             lines.append(fields.map(csvField).joined(separator: ","))
+        }
+        if let pages = report.publicPages, !pages.rows.isEmpty {
+            // A second block with its own header line: the public pages.
+            lines.append("")
+            lines.append(PublicPageRenderer.headers(language).map(csvField).joined(separator: ","))
+            for row in pages.rows {
+                lines.append(PublicPageRenderer.cells(row, language, symbolOnly: true).map(csvField).joined(separator: ","))
+            }
         }
         return "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
     }
@@ -126,6 +145,21 @@ public enum ReconcileRenderer {
         let rows = report.rows.isEmpty
             ? "<p>" + (language == .zh ? "没有需要关注的记录。" : "No rows need attention.") + "</p>"
             : tableHTML(headers(language), report.rows.map { cells($0, language) }, classes: rowClasses)
+        var publicSection = ""
+        if let pages = report.publicPages {
+            let css = pages.rows.map { row -> String in
+                switch row.status {
+                case .inSync: return row.needsAttention ? "diff" : "ok"
+                case .unchecked: return "unchecked"
+                case .missing, .extra, .differs: return "diff"
+                }
+            }
+            publicSection = "<h2>\(escape(PublicPageRenderer.title(language)))</h2>\n"
+                + tableHTML(PublicPageRenderer.summaryHeaders(language), pages.channels.map(PublicPageRenderer.summaryCells))
+                + (pages.rows.isEmpty
+                    ? "<p>" + (language == .zh ? "各页面均显示当前版本，无死链和附件异常。" : "Every page shows the current version; no dead links or broken attachments.") + "</p>"
+                    : tableHTML(PublicPageRenderer.headers(language), pages.rows.map { PublicPageRenderer.cells($0, language) }, classes: css))
+        }
         return """
             <!DOCTYPE html>
             <html lang="\(language == .zh ? "zh-CN" : "en")"><head><meta charset="utf-8">
@@ -144,6 +178,7 @@ public enum ReconcileRenderer {
             \(summary)
             <h2>\(language == .zh ? "明细" : "Rows")</h2>
             \(rows)
+            \(publicSection)
             </body></html>
 
             """

@@ -67,6 +67,8 @@ public struct ReconcileReport: Sendable, Codable, Equatable {
     public var rows: [ReconcileRow]
     /// Whether `--repair` ran.
     public var repaired: Bool
+    /// The second view: what citizens see on the public pages (`--public`), when it ran.
+    public var publicPages: PublicPageReport?
 
     public init(startedAt: Int64, finishedAt: Int64, channels: [ChannelSummary], rows: [ReconcileRow], repaired: Bool) {
         self.startedAt = startedAt
@@ -79,9 +81,10 @@ public struct ReconcileReport: Sendable, Codable, Equatable {
     /// Some channel could not be checked at all (unreachable, misconfigured).
     public var auditFailed: Bool { channels.contains { $0.failure != nil } }
 
-    /// Rows classed `+`, `-` or `*`, over all channels.
+    /// Rows classed `+`, `-` or `*`, over all channels; with the public pages, their findings too.
     public var differenceCount: Int {
         channels.reduce(0) { $0 + $1.count(.missing) + $1.count(.extra) + $1.count(.differs) }
+            + (publicPages?.findingCount ?? 0)
     }
 
     /// 0 consistent, 1 differences found, 2 the audit itself failed.
@@ -90,7 +93,7 @@ public struct ReconcileReport: Sendable, Codable, Equatable {
         return differenceCount > 0 ? 1 : 0
     }
 
-    private enum CodingKeys: String, CodingKey { case startedAt, finishedAt, channels, rows, repaired }
+    private enum CodingKeys: String, CodingKey { case startedAt, finishedAt, channels, rows, repaired, publicPages }
 
     /// Times are ``JSONTime`` (RFC 3339, +08:00); a report kept by an earlier version holds Unix milliseconds, also read.
     public init(from decoder: any Decoder) throws {
@@ -100,6 +103,7 @@ public struct ReconcileReport: Sendable, Codable, Equatable {
         channels = try c.decode([ChannelSummary].self, forKey: .channels)
         rows = try c.decode([ReconcileRow].self, forKey: .rows)
         repaired = try c.decode(Bool.self, forKey: .repaired)
+        publicPages = try c.decodeIfPresent(PublicPageReport.self, forKey: .publicPages)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -109,11 +113,13 @@ public struct ReconcileReport: Sendable, Codable, Equatable {
         try c.encode(channels, forKey: .channels)
         try c.encode(rows, forKey: .rows)
         try c.encode(repaired, forKey: .repaired)
+        try c.encodeIfPresent(publicPages, forKey: .publicPages)
     }
 
     public static let exitStatusHelp = """
         Exit status: 0 every channel consistent (rows on channels that cannot list are counted as \
         not checked, not as differences); 1 differences found (+ missing, - withdrawn or unknown here, \
-        * different version); 2 the audit itself failed (a channel unreachable, bad configuration).
+        * different version; with --public also pages not showing the current version, dead links and \
+        broken attachments); 2 the audit itself failed (a channel unreachable, bad configuration).
         """
 }
