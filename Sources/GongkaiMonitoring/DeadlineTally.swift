@@ -8,7 +8,7 @@ public import GongkaiStore
 /// An item counts once per rule, at its worst delivery: late on one channel
 /// and at risk on another is late. Interpretations are set aside while
 /// folding, because their deadline may follow their policy's delivery, which
-/// takes a store read (``DeliveryDeadline/policyShownOn(_:item:store:)``).
+/// takes a store read (``DeliveryDeadline/relatedShownOn(_:item:store:)``).
 public struct DeadlineTally: Sendable {
     /// Which legal deadline a delivery runs against (the `rule` label).
     public enum Rule: String, CaseIterable, Sendable {
@@ -71,9 +71,9 @@ public struct DeadlineTally: Sendable {
         let pending = interpretations
         interpretations = []
         for (delivery, item) in pending {
-            let shownOn = try await DeliveryDeadline.policyShownOn(delivery, item: item, store: store)
+            let shownOn = try await DeliveryDeadline.relatedShownOn(delivery, item: item, store: store)
             let deadline = DeliveryDeadline.evaluate(
-                delivery, item: item, calendar: calendar, policy: policy, now: now, policyShownOn: shownOn)
+                delivery, item: item, calendar: calendar, policy: policy, now: now, relatedShownOn: shownOn)
             add(deadline, .interpretation, item.id)
         }
     }

@@ -45,6 +45,9 @@ public protocol OutboxStore: Sendable {
     func item(id: String) async throws -> ItemRecord?
     /// Items in id order after `afterID`, at most `limit`: keyset paging for reports.
     func items(after afterID: String?, limit: Int) async throws -> [ItemRecord]
+    /// The items of `kind` whose related ids name `itemID`, in id order: a
+    /// consultation's feedback. Reads the item table, not the versions.
+    func items(relatedTo itemID: String, kind: String) async throws -> [ItemRecord]
     func deliveries(_ filter: DeliveryFilter) async throws -> [DeliveryRecord]
     /// One channel's deliveries with their items, in item id order after
     /// `afterItemID`: the page reconciliation walks, in one read.

@@ -81,6 +81,9 @@ final class FlakyStore: OutboxStore {
     }
     func nextDue(channelID: String) async throws -> Int64? { try await base.nextDue(channelID: channelID) }
     func item(id: String) async throws -> ItemRecord? { try await base.item(id: id) }
+    func items(relatedTo itemID: String, kind: String) async throws -> [ItemRecord] {
+        try await base.items(relatedTo: itemID, kind: kind)
+    }
     func items(after afterID: String?, limit: Int) async throws -> [ItemRecord] {
         try await base.items(after: afterID, limit: limit)
     }

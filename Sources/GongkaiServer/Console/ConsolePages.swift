@@ -187,9 +187,9 @@ struct ConsolePages {
             }
         }
         for (delivery, item) in fold.interpretations {
-            let shownOn = try await DeliveryDeadline.policyShownOn(delivery, item: item, store: console.store)
+            let shownOn = try await DeliveryDeadline.relatedShownOn(delivery, item: item, store: console.store)
             let deadline = DeliveryDeadline.evaluate(
-                delivery, item: item, calendar: calendar, policy: policy, now: now, policyShownOn: shownOn)
+                delivery, item: item, calendar: calendar, policy: policy, now: now, relatedShownOn: shownOn)
             if Self.needsAttention(deadline.status) {
                 fold.rows.append(DeadlineRow(rule: .interpretation, delivery: delivery, item: item, deadline: deadline))
             }
