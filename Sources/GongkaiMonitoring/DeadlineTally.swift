@@ -20,6 +20,8 @@ public struct DeadlineTally: Sendable {
         case interpretation
         /// Taking down a changed or annulled penalty or licence: 3 working days.
         case withdrawal
+        /// A response to a public concern: 3 working days from `raisedOn`, urgent ones the same day.
+        case response
 
         init(_ delivery: DeliveryRecord, item: ItemRecord) {
             if delivery.operation == .withdraw || item.withdrawnAt != nil {
@@ -29,6 +31,7 @@ public struct DeadlineTally: Sendable {
             switch DisclosureItem.Kind(rawValue: item.kind) {
             case .penalty, .licence: self = .penaltyAndLicence
             case .interpretation: self = .interpretation
+            case .response: self = .response
             default: self = .general
             }
         }

@@ -2,6 +2,7 @@ import Foundation
 import GongkaiAudit
 import GongkaiChannels
 import GongkaiCore
+import GongkaiMonitoring
 import GongkaiService
 import GongkaiStore
 import Testing
@@ -141,6 +142,17 @@ struct ConsultationFeedbackTests {
         let (item, deliveries) = try await console.itemStatus(SampleDisclosures.notice.id)
         #expect(item.feedbackDueOn == nil)
         #expect(try await console.deadlines(of: item, deliveries).values.allSatisfy { $0.feedback == nil })
+    }
+
+    @Test func aLateResponseCountsUnderItsOwnRule() async throws {
+        let world = try Self.world()
+        // Urgent, raised 08-10 and still not shown on 11-18: late on both channels, counted once.
+        _ = try await world.console(at: "2026-11-18").submit([SampleDisclosures.urgentResponse])
+        let tally = try await world.store.reduceUnfinishedDeliveries(
+            into: DeadlineTally(calendar: Self.calendar, policy: .standard, now: Self.noon("2026-11-18"))
+        ) { tally, delivery, item in tally.add(delivery, item: item) }
+        #expect(tally.counts[.response]?[.late] == 1)
+        #expect(tally.counts[.general]?[.late] == 0)
     }
 
     @Test func theFeedbackCountIsASetting() throws {
