@@ -3,8 +3,10 @@ public import GongkaiCore
 public import GongkaiStore
 
 /// The counts the 政府信息公开工作年度报告 needs for one year: items proactively
-/// disclosed by kind and category and per channel, withdrawals, penalties and
-/// licences shared with the credit feed, and late deliveries.
+/// disclosed by kind and category and per channel (consultations 征求意见,
+/// their adoption reports 意见采纳情况 and responses 回应关切 among the kinds),
+/// withdrawals, penalties and licences shared with the credit feed, late
+/// deliveries, and consultations whose adoption report came late.
 ///
 /// An item counts in the year it was first submitted (Beijing time); a
 /// withdrawal in the year it was requested. Built by paging through the
@@ -21,6 +23,9 @@ public struct AnnualReport: Sendable, Codable, Equatable {
     public var creditFeedLicences = 0
     /// Deliveries done after their legal deadline, or still open past it.
     public var lateDeliveries = 0
+    /// Consultations whose adoption report (feedback) was shown after its due
+    /// day, or is still owed past it, on some channel.
+    public var lateFeedback = 0
     public var proactiveItems: Int { itemsByKind.values.reduce(0, +) }
 
     public init(year: Int) { self.year = year }
@@ -46,6 +51,7 @@ public struct AnnualReport: Sendable, Codable, Equatable {
                 guard submittedInYear else { continue }
                 report.itemsByKind[item.kind, default: 0] += 1
                 report.itemsByCategory[item.category, default: 0] += 1
+                var feedbackLate = false
                 for delivery in try await store.deliveries(DeliveryFilter(itemID: item.id)) {
                     if delivery.deliveredVersion != nil || (delivery.state == .withdrawn && delivery.attemptCount > 0) {
                         report.deliveredByChannel[delivery.channelID, default: 0] += 1
@@ -54,9 +60,13 @@ public struct AnnualReport: Sendable, Codable, Equatable {
                             if item.kind == DisclosureItem.Kind.licence.rawValue { report.creditFeedLicences += 1 }
                         }
                     }
-                    let deadline = DeliveryDeadline.evaluate(delivery, item: item, calendar: calendar, policy: policy, now: now)
+                    let shownOn = try await DeliveryDeadline.relatedShownOn(delivery, item: item, store: store)
+                    let deadline = DeliveryDeadline.evaluate(
+                        delivery, item: item, calendar: calendar, policy: policy, now: now, relatedShownOn: shownOn)
                     if case .late = deadline.status { report.lateDeliveries += 1 }
+                    if deadline.feedback?.state == .late { feedbackLate = true }
                 }
+                if feedbackLate { report.lateFeedback += 1 }
             }
             if page.count < pageSize { break }
         }
@@ -83,6 +93,7 @@ public struct AnnualReport: Sendable, Codable, Equatable {
             (chinese ? "报送信用中国：行政处罚" : "credit feed: penalties", String(creditFeedPenalties)),
             (chinese ? "报送信用中国：行政许可" : "credit feed: licences", String(creditFeedLicences)),
             (chinese ? "逾期投递" : "late deliveries", String(lateDeliveries)),
+            (chinese ? "意见采纳情况逾期公布" : "consultations with late feedback", String(lateFeedback)),
         ]
         return lines
     }

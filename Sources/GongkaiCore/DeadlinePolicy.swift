@@ -5,11 +5,31 @@
 /// change, for a new version); an interpretation within 3 working days of its
 /// policy document; the withdrawal of a changed or annulled penalty or
 /// licence within 3 working days. Each count is configurable (`deadlines.*`).
+///
+/// Consultations (征求意见稿) are published under the general rule; the report
+/// on the comments adopted (意见采纳情况) is due 20 working days after the
+/// comment period closes. The seed plans only say 及时公布意见采纳情况
+/// (吉林省林业和草原局 实施方案 一（一）), so the default is ours: the same 20
+/// working days the plan gives any information from the day it is formed
+/// (一（五）), the period's close being when the adoption result forms.
+/// A response to a public concern (回应关切) is due 3 working days after the
+/// concern was raised, or the same day when urgent (the same plan, 三（二）:
+/// 一般性政务舆情 3日内, 重大突发舆情 当日内). A major administrative decision
+/// takes comments for at least 30 days (重大行政决策程序暂行条例 第十四条:
+/// 征求意见期限一般不少于30日), counted in calendar days.
 public struct DeadlinePolicy: Sendable, Equatable {
     public var penaltyAndLicenceWorkdays = 7
     public var generalWorkdays = 20
     public var interpretationWorkdays = 3
     public var withdrawalWorkdays = 3
+    /// Working days from the close of a consultation's comment period to its adoption report.
+    public var feedbackWorkdays = 20
+    /// Working days from `raisedOn` to a (not urgent) response.
+    public var responseWorkdays = 3
+    /// Shortest comment period of a major decision's consultation, in calendar days
+    /// from `publishOn` to `commentsUntil` (the day of publication not counted, as
+    /// 民法典 第二百零一条 counts periods).
+    public var majorConsultationDays = 30
 
     public init() {}
 
@@ -33,6 +53,13 @@ public struct DeadlinePolicy: Sendable, Equatable {
                 return Basis(start: decided, workdays: penaltyAndLicenceWorkdays, rule: "decision date + \(penaltyAndLicenceWorkdays) workdays")
             }
             return Basis(start: submittedOn, workdays: penaltyAndLicenceWorkdays, rule: "change + \(penaltyAndLicenceWorkdays) workdays")
+        case .response:
+            let workdays = item.urgent == true ? 0 : responseWorkdays
+            let raised = item.raisedOn.flatMap(CalendarDate.init)
+            if version == 1, let raised {
+                return Basis(start: raised, workdays: workdays, rule: "raised + \(workdays) workdays")
+            }
+            return Basis(start: submittedOn, workdays: workdays, rule: "change + \(workdays) workdays")
         default:
             let formed = CalendarDate(item.formedOn ?? item.writtenOn)
             if version == 1, let formed {
@@ -54,6 +81,18 @@ public struct DeadlinePolicy: Sendable, Equatable {
     /// shown on the same channel on `policyShownOn`.
     public func interpretationDue(policyShownOn: CalendarDate, calendar: WorkCalendar) throws(GongkaiError) -> CalendarDate {
         try calendar.addWorkdays(interpretationWorkdays, to: policyShownOn)
+    }
+
+    /// The day by which a consultation's adoption report (``DisclosureItem/Kind/feedback``)
+    /// is due: `feedbackWorkdays` working days after `commentsUntil`, the last day of comments.
+    public func feedbackDue(commentsUntil: CalendarDate, calendar: WorkCalendar) throws(GongkaiError) -> CalendarDate {
+        try calendar.addWorkdays(feedbackWorkdays, to: commentsUntil)
+    }
+
+    /// The feedback due day of `item`, when it is a consultation with a readable `commentsUntil`.
+    public func feedbackDue(for item: DisclosureItem, calendar: WorkCalendar) throws(GongkaiError) -> CalendarDate? {
+        guard item.kind == .consultation, let until = item.commentsUntil.flatMap(CalendarDate.init) else { return nil }
+        return try feedbackDue(commentsUntil: until, calendar: calendar)
     }
 
     /// The day by which a withdrawal requested on `requestedOn` must be done;

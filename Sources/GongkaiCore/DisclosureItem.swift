@@ -53,6 +53,18 @@ public struct DisclosureItem: Codable, Sendable, Equatable {
     public var penalty: PenaltyDetail?
     /// 行政许可 details; present exactly when ``kind`` is ``Kind/licence``.
     public var licence: LicenceDetail?
+    /// 征求意见截止日期, `YYYY-MM-DD`: the last day comments are taken; required
+    /// for a ``Kind/consultation`` and only there. The adoption report
+    /// (``Kind/feedback``) is due a number of working days after it.
+    public var commentsUntil: String?
+    /// 重大行政决策: a consultation on a major administrative decision, whose
+    /// comment period must run at least the configured minimum (30 days).
+    public var majorDecision: Bool?
+    /// The day the public concern was raised (舆情发现日期), `YYYY-MM-DD`;
+    /// required for a ``Kind/response`` and only there: its deadline counts from it.
+    public var raisedOn: String?
+    /// 重大突发舆情: a response due the same day it was raised.
+    public var urgent: Bool?
 
     /// Creates an item; the defaults are those of an ordinary approved,
     /// proactively disclosed, valid document.
@@ -63,7 +75,8 @@ public struct DisclosureItem: Codable, Sendable, Equatable {
         publishOn: String, formedOn: String? = nil, validity: Validity = .valid,
         attribute: Attribute = .proactive, withheldReason: String? = nil, review: Review = .approved,
         relatedTo: [String]? = nil, subject: Subject? = nil, penalty: PenaltyDetail? = nil,
-        licence: LicenceDetail? = nil
+        licence: LicenceDetail? = nil, commentsUntil: String? = nil, majorDecision: Bool? = nil,
+        raisedOn: String? = nil, urgent: Bool? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -88,11 +101,20 @@ public struct DisclosureItem: Codable, Sendable, Equatable {
         self.subject = subject
         self.penalty = penalty
         self.licence = licence
+        self.commentsUntil = commentsUntil
+        self.majorDecision = majorDecision
+        self.raisedOn = raisedOn
+        self.urgent = urgent
     }
 
     /// What sort of government information the item is.
+    ///
+    /// `consultation` is a draft put out for public comment (征求意见稿),
+    /// `feedback` the report on which comments were adopted (意见采纳情况,
+    /// naming its consultation in ``relatedTo``), `response` a response to a
+    /// public concern (回应关切).
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case policy, normative, interpretation, notice, licence, penalty, result
+        case policy, normative, interpretation, notice, licence, penalty, result, consultation, feedback, response
     }
 
     /// 五公开: decision 决策, execution 执行, management 管理, service 服务, result 结果.

@@ -199,6 +199,7 @@ public enum ItemDecoding {
             "validFrom": .scalar, "validUntil": .scalar, "authority": organisationShape, "status": .scalar,
             "dataSource": organisationShape, "remarks": .scalar,
         ]),
+        "commentsUntil": .scalar, "majorDecision": .scalar, "raisedOn": .scalar, "urgent": .scalar,
     ])
 
     /// Every key path the decoder accepts (`subject.creditCode`, `attachments[].url` …), for tests and docs.

@@ -33,10 +33,13 @@ public enum ItemValidator {
     }
 
     /// Every rule `item` breaks, in field order; empty when the item is valid.
+    ///
+    /// `deadlines` gives the shortest comment period of a major decision's consultation.
     public static func issues(
-        in item: DisclosureItem, limits: ItemLimits = .standard, today: CalendarDate
+        in item: DisclosureItem, limits: ItemLimits = .standard, deadlines: DeadlinePolicy = .standard,
+        today: CalendarDate
     ) -> [GongkaiError.FieldIssue] {
-        var check = Check(today: today)
+        var check = Check(today: today, deadlines: deadlines)
         check.item(item, limits: limits)
         return check.issues
     }
@@ -49,9 +52,10 @@ public enum ItemValidator {
     /// `.missingField` when the first problem is an absent or blank required
     /// field, and `.invalidField` for everything else.
     public static func validate(
-        _ item: DisclosureItem, limits: ItemLimits = .standard, today: CalendarDate
+        _ item: DisclosureItem, limits: ItemLimits = .standard, deadlines: DeadlinePolicy = .standard,
+        today: CalendarDate
     ) throws(GongkaiError) {
-        var check = Check(today: today)
+        var check = Check(today: today, deadlines: deadlines)
         check.item(item, limits: limits)
         guard let first = check.issues.first else { return }
         let count = check.issues.count
@@ -75,11 +79,15 @@ public enum ItemValidator {
     /// Accumulates issues and remembers which are "missing" and which "oversized".
     private struct Check {
         let today: CalendarDate
+        let deadlines: DeadlinePolicy
         var issues: [GongkaiError.FieldIssue] = []
         var missing: Set<Int> = []
         var oversized: Int?
 
-        init(today: CalendarDate) { self.today = today }
+        init(today: CalendarDate, deadlines: DeadlinePolicy) {
+            self.today = today
+            self.deadlines = deadlines
+        }
 
         mutating func invalid(_ field: String, _ message: String) {
             issues.append(GongkaiError.FieldIssue(field: field, message: message))
@@ -202,8 +210,13 @@ public enum ItemValidator {
             if item.kind == .interpretation, item.relatedTo?.isEmpty ?? true {
                 absent("relatedTo", "an interpretation must name the id of the policy document it explains")
             }
+            if item.kind == .feedback, item.relatedTo?.isEmpty ?? true {
+                absent("relatedTo", "a feedback (意见采纳情况) must name the id of the consultation it reports on")
+            }
 
             kindDetails(item)
+            consultation(item, published: published)
+            response(item, published: published)
             if let subject = item.subject { self.subject(subject) }
             if let penalty = item.penalty { self.penalty(penalty) }
             if let licence = item.licence { self.licence(licence) }
@@ -226,6 +239,56 @@ public enum ItemValidator {
                 if item.licence != nil {
                     invalid("licence", "only licence items carry licence details (kind is \(item.kind.rawValue))")
                 }
+            }
+        }
+
+        /// Whether `item` is of `kind`; if not, refuses each of `fields` (the keys
+        /// only that kind carries) that it gives.
+        mutating func only(_ kind: DisclosureItem.Kind, _ item: DisclosureItem, _ fields: [(key: String, present: Bool)]) -> Bool {
+            guard item.kind == kind else {
+                for field in fields where field.present {
+                    invalid(field.key, "only \(kind.rawValue) items carry \(field.key) (kind is \(item.kind.rawValue))")
+                }
+                return false
+            }
+            return true
+        }
+
+        /// `commentsUntil` and `majorDecision`: a consultation's comment period, and only a consultation's.
+        mutating func consultation(_ item: DisclosureItem, published: CalendarDate?) {
+            guard
+                only(.consultation, item, [("commentsUntil", item.commentsUntil != nil), ("majorDecision", item.majorDecision != nil)])
+            else { return }
+            guard let text = item.commentsUntil else {
+                absent("commentsUntil", "is required for a consultation (征求意见截止日期, YYYY-MM-DD)")
+                return
+            }
+            guard let until = date(text, "commentsUntil"), let published else { return }
+            guard until > published else {
+                invalid("commentsUntil", "\(until) is not after publishOn \(published): the comment period would be empty")
+                return
+            }
+            let days = published.days(to: until)
+            let minimum = deadlines.majorConsultationDays
+            if item.majorDecision == true, days < minimum {
+                invalid(
+                    "commentsUntil",
+                    "gives a comment period of \(days) days after publishOn \(published); a major administrative decision "
+                        + "(majorDecision) takes comments for at least \(minimum) days, until \(published.adding(days: minimum)) or later")
+            }
+        }
+
+        /// `raisedOn` and `urgent`: when a public concern was raised, for a response and only a response.
+        mutating func response(_ item: DisclosureItem, published: CalendarDate?) {
+            guard only(.response, item, [("raisedOn", item.raisedOn != nil), ("urgent", item.urgent != nil)]) else { return }
+            guard let text = item.raisedOn else {
+                absent("raisedOn", "is required for a response (回应关切): the day the concern was raised, YYYY-MM-DD")
+                return
+            }
+            let raised = date(text, "raisedOn")
+            notAfterToday(raised, "raisedOn")
+            if let raised, let published, published < raised {
+                invalid("raisedOn", "\(raised) is after publishOn \(published): a response cannot come before the concern")
             }
         }
 

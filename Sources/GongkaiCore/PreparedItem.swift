@@ -12,6 +12,9 @@ public struct PreparedItem: Sendable {
     /// that applies. Nil when no deadline could be computed.
     public var dueIfNew: CalendarDate?
     public var dueIfChanged: CalendarDate?
+    /// For a consultation, when its adoption report (feedback) is due: counted
+    /// from `commentsUntil`, so the same for every version that keeps it.
+    public var feedbackDue: CalendarDate?
 
     public init(_ item: DisclosureItem) {
         self.item = item

@@ -22,6 +22,17 @@ public struct RoutingRule: Sendable, Equatable, Codable {
     /// Routes everything a channel of its audience may lawfully carry.
     public static let everything = RoutingRule()
 
+    /// What the new-media accounts (WeChat, Weibo) take by default: policies
+    /// with their interpretations, consultations (征求意见, to reach the people
+    /// asked), and responses to public concerns (回应关切), which belong where
+    /// the concern was raised. Adoption reports stay on the portal and platform.
+    public static let newMediaKinds: Set<DisclosureItem.Kind> = [.policy, .interpretation, .consultation, .response]
+
+    /// ``newMediaKinds`` in declaration order, as a channel file lists them.
+    public static var newMediaKindNames: [String] {
+        DisclosureItem.Kind.allCases.filter(newMediaKinds.contains).map(\.rawValue)
+    }
+
     /// The decision for one item on a channel with the given audience.
     public func decide(_ item: DisclosureItem, audience: ChannelAudience) -> RoutingDecision {
         switch item.attribute {

@@ -245,8 +245,95 @@ public enum SampleDisclosures {
         publishOn: "2026-04-02"
     )
 
+    /// A draft for public comment (征求意见稿) on a major administrative decision:
+    /// comments are taken for 38 days, over the 30-day minimum.
+    public static let consultation = DisclosureItem(
+        id: "jl-forestry-consultation-2026-0007",
+        kind: .consultation,
+        category: .decision,
+        title: "关于公开征求《吉林省林草湿生态连续体保护规划（2026—2035年）（征求意见稿）》意见的公告",
+        summary: "规划涉及全省林草湿生态保护格局，属重大行政决策事项，现向社会公开征求意见。",
+        body: """
+            <p>为提高决策的科学性和透明度，现将《吉林省林草湿生态连续体保护规划（2026—2035年）（征求意见稿）》\
+            及起草说明向社会公开征求意见。</p>
+            <p>征求意见期限：2026年9月1日至2026年10月9日。公众可通过局门户网站“意见征集”栏目或电子邮件\
+            lcjghc@jl.gov.cn 提出意见，请注明姓名和联系方式。</p>
+            """,
+        publisher: publisher,
+        indexNumber: "013544285/2026-00061",
+        topic: topic,
+        genre: "公告",
+        writtenOn: "2026-08-28",
+        publishOn: "2026-09-01",
+        formedOn: "2026-08-28",
+        commentsUntil: "2026-10-09",
+        majorDecision: true
+    )
+
+    /// The adoption report (意见采纳情况) of ``consultation``.
+    public static let feedback = DisclosureItem(
+        id: "jl-forestry-feedback-2026-0007",
+        kind: .feedback,
+        category: .decision,
+        title: "《吉林省林草湿生态连续体保护规划（2026—2035年）（征求意见稿）》公开征求意见采纳情况",
+        body: """
+            <p>2026年9月1日至10月9日，我局就规划征求意见稿公开征求社会意见，共收到意见建议46条，\
+            采纳31条，部分采纳6条，未采纳9条。</p>
+            <p>未采纳的主要是涉及跨省协调的事项，超出本规划范围，已转有关部门研究。</p>
+            """,
+        publisher: publisher,
+        indexNumber: "013544285/2026-00062",
+        topic: topic,
+        genre: "公告",
+        writtenOn: "2026-10-28",
+        publishOn: "2026-10-30",
+        relatedTo: [consultation.id]
+    )
+
+    /// A response to a public concern (回应关切), within 3 working days.
+    public static let response = DisclosureItem(
+        id: "jl-forestry-response-2026-0019",
+        kind: .response,
+        category: .service,
+        title: "关于网民反映长白山林区禁入期通行问题的回应",
+        body: """
+            <p>近日有网民反映，森林防火禁入期内部分林区道路设卡影响村民通行。经核实，有关林场已为辖区\
+            村民办理通行证，并在卡口公示办理方式和咨询电话0431-88626012。</p>
+            """,
+        publisher: publisher,
+        indexNumber: "013544285/2026-00063",
+        topic: topic,
+        genre: "回应",
+        writtenOn: "2026-11-17",
+        publishOn: "2026-11-18",
+        raisedOn: "2026-11-16"
+    )
+
+    /// An urgent response (重大突发舆情), due the day the concern was raised.
+    public static let urgentResponse = DisclosureItem(
+        id: "jl-forestry-response-2026-0011",
+        kind: .response,
+        category: .service,
+        title: "关于白山市江源区山火情况的通报",
+        body: """
+            <p>8月10日11时许，白山市江源区一处林地发生火情，当地已组织扑救力量，明火已于14时扑灭，\
+            未造成人员伤亡。起火原因正在调查中，我局将及时发布后续情况。</p>
+            """,
+        publisher: publisher,
+        indexNumber: "013544285/2026-00064",
+        topic: topic,
+        genre: "通报",
+        writtenOn: "2026-08-10",
+        publishOn: "2026-08-10",
+        raisedOn: "2026-08-10",
+        urgent: true
+    )
+
     /// Every named sample, in a stable order.
-    public static let all: [DisclosureItem] = [policy, interpretation, penaltyOnNaturalPerson, licence, withheld, notice]
+    public static let all: [DisclosureItem] = [
+        policy, interpretation, penaltyOnNaturalPerson, licence, withheld, notice, consultation, feedback, response,
+        urgentResponse,
+    ]
 
     /// A corrected version (纠错) of `item`: the title marked 更正 and a
     /// correction note appended to the body; it stays valid and differs from

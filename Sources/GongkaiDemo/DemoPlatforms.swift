@@ -74,7 +74,7 @@ struct DemoPlatforms {
                     "appID": "wxdemo0000000001", "thumbMediaID": "simThumbMedia", "author": "市林业局",
                     "publishWait": "200ms", "checkAfter": "1s",
                 ],
-                routing: RoutingRule(kinds: [.policy, .interpretation]), timeout: 3_000),
+                routing: RoutingRule(kinds: RoutingRule.newMediaKinds), timeout: 3_000),
             note: "\(wechat.baseURL) — each publish stays 发布中 (publish_status 1) for two polls",
             texts: { wechat.articles().map { "\($0)" } }, stop: { await wechat.stop() })
 
@@ -85,7 +85,7 @@ struct DemoPlatforms {
         platforms.add(
             channel("weibo", .weibo, endpoint: weibo.baseURL, credentials: ["accessToken": "GONGKAI_DEMO_WEIBO_TOKEN"],
                 options: ["registeredDomain": "lycy.jl.gov.cn", "rip": "127.0.0.1"],
-                routing: RoutingRule(kinds: [.policy, .interpretation])),
+                routing: RoutingRule(kinds: RoutingRule.newMediaKinds)),
             note: "\(weibo.baseURL) — ≤ 140 characters with the portal link; refuses identical posts",
             texts: { weibo.posts().map { "\($0)" } }, stop: { await weibo.stop() })
 

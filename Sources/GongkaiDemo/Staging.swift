@@ -204,7 +204,7 @@ private struct Plan: Sendable {
                     ("appID", appID), ("thumbMediaID", "simThumbMedia"), ("author", "市林业局"),
                     ("publishWait", "200ms"), ("checkAfter", "1s"),
                 ],
-                routingKinds: ["policy", "interpretation"], timeout: "3s",
+                routingKinds: RoutingRule.newMediaKindNames, timeout: "3s",
                 makeSimulator: { WeChatSimulator(appID: appID, appSecret: appSecret, logger: $0) },
                 endpoint: { $0.baseURL },
                 setFaults: { ($0 as! WeChatSimulator).setFaults($1.wechat) })
@@ -215,7 +215,7 @@ private struct Plan: Sendable {
             if !withPortal { options.append(("fallbackURL", siteURL + "/")) }
             return Plan(
                 kind: kind, id: "weibo", name: "政务微博（模拟）", note: "the Weibo open API simulator",
-                credentials: [("accessToken", token)], options: options, routingKinds: ["policy", "interpretation"],
+                credentials: [("accessToken", token)], options: options, routingKinds: RoutingRule.newMediaKindNames,
                 concurrency: 1,
                 makeSimulator: { WeiboSimulator(accessToken: token, registeredDomain: registeredDomain, logger: $0) },
                 endpoint: { $0.baseURL },

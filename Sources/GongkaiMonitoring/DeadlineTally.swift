@@ -8,7 +8,7 @@ public import GongkaiStore
 /// An item counts once per rule, at its worst delivery: late on one channel
 /// and at risk on another is late. Interpretations are set aside while
 /// folding, because their deadline may follow their policy's delivery, which
-/// takes a store read (``DeliveryDeadline/policyShownOn(_:item:store:)``).
+/// takes a store read (``DeliveryDeadline/relatedShownOn(_:item:store:)``).
 public struct DeadlineTally: Sendable {
     /// Which legal deadline a delivery runs against (the `rule` label).
     public enum Rule: String, CaseIterable, Sendable {
@@ -20,6 +20,8 @@ public struct DeadlineTally: Sendable {
         case interpretation
         /// Taking down a changed or annulled penalty or licence: 3 working days.
         case withdrawal
+        /// A response to a public concern: 3 working days from `raisedOn`, urgent ones the same day.
+        case response
 
         init(_ delivery: DeliveryRecord, item: ItemRecord) {
             if delivery.operation == .withdraw || item.withdrawnAt != nil {
@@ -29,6 +31,7 @@ public struct DeadlineTally: Sendable {
             switch DisclosureItem.Kind(rawValue: item.kind) {
             case .penalty, .licence: self = .penaltyAndLicence
             case .interpretation: self = .interpretation
+            case .response: self = .response
             default: self = .general
             }
         }
@@ -71,9 +74,9 @@ public struct DeadlineTally: Sendable {
         let pending = interpretations
         interpretations = []
         for (delivery, item) in pending {
-            let shownOn = try await DeliveryDeadline.policyShownOn(delivery, item: item, store: store)
+            let shownOn = try await DeliveryDeadline.relatedShownOn(delivery, item: item, store: store)
             let deadline = DeliveryDeadline.evaluate(
-                delivery, item: item, calendar: calendar, policy: policy, now: now, policyShownOn: shownOn)
+                delivery, item: item, calendar: calendar, policy: policy, now: now, relatedShownOn: shownOn)
             add(deadline, .interpretation, item.id)
         }
     }

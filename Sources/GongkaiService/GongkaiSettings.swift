@@ -84,6 +84,9 @@ public struct GongkaiSettings: Sendable, Equatable {
         Key(file: "deadlines.general", environment: "GONGKAI_DEADLINE_GENERAL", option: "--deadline-general", help: "working days from formation (or change) to publication of other items (default 20)"),
         Key(file: "deadlines.interpretation", environment: "GONGKAI_DEADLINE_INTERPRETATION", option: "--deadline-interpretation", help: "working days an interpretation may follow its policy (default 3)"),
         Key(file: "deadlines.withdrawal", environment: "GONGKAI_DEADLINE_WITHDRAWAL", option: "--deadline-withdrawal", help: "working days to withdraw a changed or annulled penalty or licence (default 3)"),
+        Key(file: "deadlines.feedback", environment: "GONGKAI_DEADLINE_FEEDBACK", option: "--deadline-feedback", help: "working days from the close of a consultation's comment period to its adoption report (default 20)"),
+        Key(file: "deadlines.response", environment: "GONGKAI_DEADLINE_RESPONSE", option: "--deadline-response", help: "working days from a public concern to its response, unless urgent: the same day (default 3)"),
+        Key(file: "deadlines.majorConsultationDays", environment: "GONGKAI_CONSULTATION_MAJOR_DAYS", option: "--consultation-major-days", help: "shortest comment period, in days, of a major administrative decision's consultation (default 30)"),
         Key(file: "reconcile.interval", environment: "GONGKAI_RECONCILE_INTERVAL", option: "--reconcile-interval", help: "how often the daemon reconciles (0 = never)"),
         Key(file: "reconcile.lastReport", environment: "GONGKAI_RECONCILE_LAST_REPORT", option: "--last-report", help: "file keeping the last reconciliation report (default <database>.reconcile.json)"),
         Key(file: "reconcile.publicInterval", environment: "GONGKAI_RECONCILE_PUBLIC_INTERVAL", option: "--public-interval", help: "how often the daemon checks the public pages (0 = never)"),
@@ -186,14 +189,20 @@ public struct GongkaiSettings: Sendable, Equatable {
             claimBatch = number
         case "daemon.shutdownGrace":
             shutdownGrace = try duration()
-        case "deadlines.penaltyAndLicence", "deadlines.general", "deadlines.interpretation", "deadlines.withdrawal":
+        case "deadlines.penaltyAndLicence", "deadlines.general", "deadlines.interpretation", "deadlines.withdrawal",
+            "deadlines.feedback", "deadlines.response":
             guard let days = Int(value), (1...250).contains(days) else { throw invalid("must be 1 to 250 working days") }
             switch key.file {
             case "deadlines.penaltyAndLicence": deadlines.penaltyAndLicenceWorkdays = days
             case "deadlines.general": deadlines.generalWorkdays = days
             case "deadlines.interpretation": deadlines.interpretationWorkdays = days
+            case "deadlines.feedback": deadlines.feedbackWorkdays = days
+            case "deadlines.response": deadlines.responseWorkdays = days
             default: deadlines.withdrawalWorkdays = days
             }
+        case "deadlines.majorConsultationDays":
+            guard let days = Int(value), (1...365).contains(days) else { throw invalid("must be 1 to 365 days") }
+            deadlines.majorConsultationDays = days
         case "reconcile.interval":
             reconcileInterval = value == "0" ? 0 : try duration()
             guard reconcileInterval == 0 || reconcileInterval >= 60_000 else { throw invalid("must be 0 (off) or at least 1m") }

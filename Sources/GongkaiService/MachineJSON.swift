@@ -79,6 +79,8 @@ public enum MachineJSON {
         public var dueOn: String?
         public var canonicalURL: String?
         public var relatedTo: [String]
+        /// A consultation's adoption report (feedback) due day: a Beijing working day, `YYYY-MM-DD`.
+        public var feedbackDueOn: String?
 
         public init(_ record: ItemRecord) {
             id = record.id
@@ -96,6 +98,7 @@ public enum MachineJSON {
             dueOn = record.dueOn
             canonicalURL = record.canonicalURL
             relatedTo = record.relatedTo
+            feedbackDueOn = record.feedbackDueOn
         }
     }
 

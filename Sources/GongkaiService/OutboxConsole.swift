@@ -91,6 +91,7 @@ public struct OutboxConsole: Sendable {
             let today = today
             prepared.dueIfNew = try? deadlines.due(for: item, version: 1, submittedOn: today, calendar: calendar)
             prepared.dueIfChanged = try? deadlines.due(for: item, version: 2, submittedOn: today, calendar: calendar)
+            prepared.feedbackDue = try? deadlines.feedbackDue(for: item, calendar: calendar)
         }
         return prepared
     }
@@ -131,7 +132,7 @@ public struct OutboxConsole: Sendable {
         let today = today
         let limits = itemLimits
         for item in items {
-            var issues = ItemValidator.issues(in: item, limits: limits, today: today)
+            var issues = ItemValidator.issues(in: item, limits: limits, deadlines: deadlines, today: today)
             if !seen.insert(item.id).inserted {
                 issues.append(.init(field: "id", message: "appears more than once in this submission"))
             }
@@ -141,7 +142,7 @@ public struct OutboxConsole: Sendable {
             if items.count == 1 {
                 // The validator picks the right code (missing, invalid, oversized) and names the field.
                 do {
-                    try ItemValidator.validate(item, limits: limits, today: today)
+                    try ItemValidator.validate(item, limits: limits, deadlines: deadlines, today: today)
                 } catch {
                     var error = error
                     error.message += "; nothing was stored"
@@ -171,7 +172,7 @@ public struct OutboxConsole: Sendable {
     public func submit(_ items: [DisclosureItem]) async throws -> [SubmitOutcome] {
         let today = today
         let limits = itemLimits
-        for item in items { try ItemValidator.validate(item, limits: limits, today: today) }
+        for item in items { try ItemValidator.validate(item, limits: limits, deadlines: deadlines, today: today) }
         return try await store.submit(items.map(prepared), routes: routes, actor: actor, now: clock.now())
     }
 
@@ -215,9 +216,9 @@ public struct OutboxConsole: Sendable {
         let now = clock.now()
         var result: [Int64: DeliveryDeadline] = [:]
         for delivery in deliveries {
-            let policyShownOn = try await DeliveryDeadline.policyShownOn(delivery, item: item, store: store)
+            let relatedShownOn = try await DeliveryDeadline.relatedShownOn(delivery, item: item, store: store)
             result[delivery.id] = DeliveryDeadline.evaluate(
-                delivery, item: item, calendar: calendar, policy: deadlines, now: now, policyShownOn: policyShownOn)
+                delivery, item: item, calendar: calendar, policy: deadlines, now: now, relatedShownOn: relatedShownOn)
         }
         return result
     }

@@ -11,7 +11,7 @@ enum OutboxColumns {
 
     static let item = """
         id, kind, category, title, current_version, content_hash, review, attribute, \
-        withdrawn_at, withdrawn_reason, created_at, updated_at, due_on, canonical_url, related_to
+        withdrawn_at, withdrawn_reason, created_at, updated_at, due_on, canonical_url, related_to, feedback_due_on
         """
 
     /// Position of the first item column when a row is ``delivery`` then ``item``.
@@ -30,6 +30,7 @@ enum OutboxColumns {
             content_hash = excluded.content_hash, review = excluded.review, attribute = excluded.attribute,
             withdrawn_at = excluded.withdrawn_at, withdrawn_reason = excluded.withdrawn_reason,
             updated_at = excluded.updated_at, due_on = excluded.due_on,
-            canonical_url = excluded.canonical_url, related_to = excluded.related_to
+            canonical_url = excluded.canonical_url, related_to = excluded.related_to,
+            feedback_due_on = excluded.feedback_due_on
         """
 }

@@ -29,7 +29,7 @@ public enum OutboxTable: String, CaseIterable, Sendable, Codable {
         case .item:
             return text("id", "kind", "category", "title") + integer("current_version")
                 + text("content_hash", "review", "attribute") + integer("withdrawn_at") + text("withdrawn_reason")
-                + integer("created_at", "updated_at") + text("due_on", "canonical_url", "related_to")
+                + integer("created_at", "updated_at") + text("due_on", "canonical_url", "related_to", "feedback_due_on")
         case .itemVersion:
             return text("item_id") + integer("version") + text("content_hash")
                 + [Column(name: "document", type: .blob), Column(name: "public_document", type: .blob)]

@@ -56,13 +56,14 @@ public enum OutboxRules {
             record.updatedAt = now
             record.dueOn = prepared.dueIfChanged?.description
             record.relatedTo = item.relatedTo ?? []
+            record.feedbackDueOn = prepared.feedbackDue?.description
         } else {
             record = ItemRecord(
                 id: item.id, kind: item.kind.rawValue, category: item.category.rawValue, title: item.title,
                 currentVersion: 1, contentHash: prepared.contentHash, review: item.review.rawValue,
                 attribute: item.attribute.rawValue, withdrawnAt: nil, withdrawnReason: nil, createdAt: now,
                 updatedAt: now, dueOn: prepared.dueIfNew?.description, canonicalURL: nil,
-                relatedTo: item.relatedTo ?? [])
+                relatedTo: item.relatedTo ?? [], feedbackDueOn: prepared.feedbackDue?.description)
         }
         writes.item = record
         writes.version = VersionEntry(

@@ -53,6 +53,9 @@ public protocol OutboxStore: Sendable {
     func itemVersion(itemID: String, version: Int) async throws -> ItemVersionRecord?
     /// Items in id order after `afterID`, at most `limit`: keyset paging for reports.
     func items(after afterID: String?, limit: Int) async throws -> [ItemRecord]
+    /// The items of `kind` whose related ids name `itemID`, in id order: a
+    /// consultation's feedback. Reads the item table, not the versions.
+    func items(relatedTo itemID: String, kind: String) async throws -> [ItemRecord]
     func deliveries(_ filter: DeliveryFilter) async throws -> [DeliveryRecord]
     /// One channel's deliveries with their items, in item id order after
     /// `afterItemID`: the page reconciliation walks, in one read.

@@ -42,8 +42,10 @@ public struct ItemRecord: Sendable, Equatable, Codable {
     public var dueOn: String?
     /// The portal URL every channel links to, once the portal published the item.
     public var canonicalURL: String?
-    /// Ids of related items (an interpretation's policy document).
+    /// Ids of related items (an interpretation's policy document, a feedback's consultation).
     public var relatedTo: [String] = []
+    /// For a consultation, the day its adoption report (feedback) is due (YYYY-MM-DD), when one was computed.
+    public var feedbackDueOn: String? = nil
 }
 
 /// One stored version of an item: what was submitted, as every channel of each audience got it.

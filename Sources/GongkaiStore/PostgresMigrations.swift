@@ -229,5 +229,18 @@ enum PostgresMigrations {
                 )
                 """,
             ]),
+        Migration(
+            version: 7, name: "consultation-kinds",
+            statements: [
+                // Consultations, their feedback and responses (issue 12 §3); a consultation's
+                // adoption report due day (YYYY-MM-DD, Beijing working day) beside due_on.
+                """
+                ALTER TABLE item DROP CONSTRAINT item_kind_check,
+                    ADD CONSTRAINT item_kind_check CHECK (kind IN (
+                        'policy','normative','interpretation','notice','licence','penalty','result',
+                        'consultation','feedback','response')),
+                    ADD COLUMN feedback_due_on TEXT
+                """,
+            ]),
     ]
 }

@@ -366,6 +366,16 @@ public struct PostgresOutboxStore: OutboxStore {
         }
     }
 
+    public func items(relatedTo itemID: String, kind: String) async throws -> [ItemRecord] {
+        try await read("read related items") { connection in
+            // related_to is newline-separated: the id matches whole between newlines.
+            try await itemRows(
+                connection,
+                where: "kind = $1 AND strpos(chr(10) || related_to || chr(10), chr(10) || $2 || chr(10)) > 0 ORDER BY id",
+                [.init(kind), .init(itemID)])
+        }
+    }
+
     public func items(after afterID: String?, limit: Int) async throws -> [ItemRecord] {
         try await read("read items") { connection in
             try await itemRows(connection, where: "id > $1 ORDER BY id LIMIT $2", [.init(afterID ?? ""), .init(limit)])
@@ -615,7 +625,7 @@ public struct PostgresOutboxStore: OutboxStore {
                 VALUES (\(item.id), \(item.kind), \(item.category), \(item.title), \(item.currentVersion),
                     \(item.contentHash), \(item.review), \(item.attribute), \(item.withdrawnAt), \(item.withdrawnReason),
                     \(item.createdAt), \(item.updatedAt), \(item.dueOn), \(item.canonicalURL),
-                    \(item.relatedTo.isEmpty ? nil : item.relatedTo.joined(separator: "\n")))
+                    \(item.relatedTo.isEmpty ? nil : item.relatedTo.joined(separator: "\n")), \(item.feedbackDueOn))
                 \(unescaped: OutboxColumns.itemUpsertConflict)
                 """, logger: logger)
         }
@@ -746,7 +756,8 @@ public struct PostgresOutboxStore: OutboxStore {
             withdrawnAt: try c[first + 8].decode(Int64?.self), withdrawnReason: try c[first + 9].decode(String?.self),
             createdAt: try c[first + 10].decode(Int64.self), updatedAt: try c[first + 11].decode(Int64.self),
             dueOn: try c[first + 12].decode(String?.self), canonicalURL: try c[first + 13].decode(String?.self),
-            relatedTo: (try c[first + 14].decode(String?.self)).map { $0.split(separator: "\n").map(String.init) } ?? [])
+            relatedTo: (try c[first + 14].decode(String?.self)).map { $0.split(separator: "\n").map(String.init) } ?? [],
+            feedbackDueOn: try c[first + 15].decode(String?.self))
     }
 
     /// Rows as a JSON array for `jsonb_to_recordset`: one parameter however many rows,

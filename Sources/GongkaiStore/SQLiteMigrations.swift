@@ -238,6 +238,42 @@ enum SQLiteMigrations {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v8-consultation-kinds") { db in
+            // Consultations, their feedback and responses (issue 12 §3) widen the kind CHECK,
+            // which SQLite cannot do in place: the item table is rebuilt with its rows (foreign
+            // keys are checked once the migration is done, so item_version and delivery keep
+            // pointing at it). A consultation's feedback due day gets a column beside due_on.
+            try db.execute(
+                sql: """
+                    CREATE TABLE item_v8 (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('policy','normative','interpretation','notice','licence','penalty','result','consultation','feedback','response')),
+                        category TEXT NOT NULL CHECK (category IN ('decision','execution','management','service','result')),
+                        title TEXT NOT NULL,
+                        current_version INTEGER NOT NULL CHECK (current_version >= 1),
+                        content_hash TEXT NOT NULL CHECK (length(content_hash) = 64),
+                        review TEXT NOT NULL CHECK (review IN ('approved','pending')),
+                        attribute TEXT NOT NULL CHECK (attribute IN ('proactive','on-request','withheld')),
+                        withdrawn_at INTEGER,
+                        withdrawn_reason TEXT,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        canonical_url TEXT,
+                        due_on TEXT,
+                        related_to TEXT,
+                        -- A consultation's adoption report due day (YYYY-MM-DD, Beijing working day), when known.
+                        feedback_due_on TEXT,
+                        CHECK ((withdrawn_at IS NULL) = (withdrawn_reason IS NULL))
+                    ) STRICT;
+                    INSERT INTO item_v8 (
+                        id, kind, category, title, current_version, content_hash, review, attribute, withdrawn_at,
+                        withdrawn_reason, created_at, updated_at, canonical_url, due_on, related_to)
+                    SELECT id, kind, category, title, current_version, content_hash, review, attribute, withdrawn_at,
+                        withdrawn_reason, created_at, updated_at, canonical_url, due_on, related_to FROM item;
+                    DROP TABLE item;
+                    ALTER TABLE item_v8 RENAME TO item;
+                    """)
+        }
         return migrator
     }
 }

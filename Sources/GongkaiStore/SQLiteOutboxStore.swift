@@ -361,6 +361,21 @@ public struct SQLiteOutboxStore: OutboxStore {
         }
     }
 
+    public func items(relatedTo itemID: String, kind: String) async throws -> [ItemRecord] {
+        try await writer.read { db in
+            // related_to is newline-separated: the id matches whole between newlines.
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(OutboxColumns.item) FROM item
+                    WHERE kind = ? AND instr(char(10) || related_to || char(10), char(10) || ? || char(10)) > 0
+                    ORDER BY id
+                    """,
+                arguments: [kind, itemID]
+            ).map(Self.itemRecord)
+        }
+    }
+
     public func items(after afterID: String?, limit: Int) async throws -> [ItemRecord] {
         try await writer.read { db in
             try Row.fetchAll(
@@ -404,7 +419,8 @@ public struct SQLiteOutboxStore: OutboxStore {
             attribute: row[first + 7], withdrawnAt: row[first + 8], withdrawnReason: row[first + 9],
             createdAt: row[first + 10], updatedAt: row[first + 11], dueOn: row[first + 12],
             canonicalURL: row[first + 13],
-            relatedTo: (row[first + 14] as String?).map { $0.split(separator: "\n").map(String.init) } ?? [])
+            relatedTo: (row[first + 14] as String?).map { $0.split(separator: "\n").map(String.init) } ?? [],
+            feedbackDueOn: row[first + 15])
     }
 
     private static func itemRecord(_ row: Row) -> ItemRecord { itemRecord(row, from: 0) }
@@ -589,14 +605,14 @@ public struct SQLiteOutboxStore: OutboxStore {
         if !writes.items.isEmpty {
             let upsert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO item (\(OutboxColumns.item)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO item (\(OutboxColumns.item)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     \(OutboxColumns.itemUpsertConflict)
                     """)
             for item in writes.items {
                 try upsert.execute(arguments: [
                     item.id, item.kind, item.category, item.title, item.currentVersion, item.contentHash, item.review,
                     item.attribute, item.withdrawnAt, item.withdrawnReason, item.createdAt, item.updatedAt, item.dueOn,
-                    item.canonicalURL, Self.relatedText(item.relatedTo),
+                    item.canonicalURL, Self.relatedText(item.relatedTo), item.feedbackDueOn,
                 ])
             }
         }

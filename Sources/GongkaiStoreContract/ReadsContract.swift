@@ -34,6 +34,7 @@ extension OutboxStoreContract {
             #expect(try await store.item(id: "zz") == nil)
         }
 
+<<<<<<< HEAD
         static func eachVersionKeepsItsDocuments(_ store: any OutboxStore) async throws {
             let first = F.item("pen", kind: .penalty, idNumber: "11010519491231002X")
             var second = first
@@ -54,6 +55,38 @@ extension OutboxStoreContract {
             #expect(!String(decoding: current.publicDocument, as: UTF8.self).contains("11010519491231002X"))
             #expect(try await store.itemVersion(itemID: "pen", version: 3) == nil)
             #expect(try await store.itemVersion(itemID: "none", version: 1) == nil)
+=======
+        /// The new kinds fit the item table, a consultation keeps its feedback due day,
+        /// and its feedback is found by the relation, whole ids only.
+        static func aConsultationsFeedbackIsFoundByItsRelation(_ store: any OutboxStore) async throws {
+            var consultation = PreparedItem(F.item("c-1", kind: .consultation))
+            consultation.feedbackDue = CalendarDate("2026-04-20")
+            func feedback(_ id: String, _ related: [String]) -> PreparedItem {
+                var item = F.item(id, kind: .feedback)
+                item.relatedTo = related
+                return PreparedItem(item)
+            }
+            var unrelated = F.item("n-1", kind: .notice)
+            unrelated.relatedTo = ["c-1"]
+            _ = try await store.submit(
+                [consultation, feedback("f-2", ["x", "c-1"]), feedback("f-1", ["c-1"]), feedback("f-3", ["c-10", "c-"]),
+                 PreparedItem(unrelated), PreparedItem(F.item("r-1", kind: .response))],
+                routes: F.routes, actor: "t", now: t0)
+            #expect(try await store.items(relatedTo: "c-1", kind: "feedback").map(\.id) == ["f-1", "f-2"])
+            #expect(try await store.items(relatedTo: "c-1", kind: "notice").map(\.id) == ["n-1"])
+            #expect(try await store.items(relatedTo: "c", kind: "feedback").isEmpty)
+            let stored = try #require(try await store.item(id: "c-1"))
+            #expect(stored.kind == "consultation" && stored.feedbackDueOn == "2026-04-20")
+            #expect(try await store.item(id: "f-1")?.feedbackDueOn == nil)
+            #expect(try await store.item(id: "r-1")?.kind == "response")
+            // A new version keeps what the rule computed for it.
+            var changed = F.item("c-1", kind: .consultation, title: "关于征求意见的公告（修订）")
+            changed.relatedTo = nil
+            var next = PreparedItem(changed)
+            next.feedbackDue = CalendarDate("2026-04-27")
+            _ = try await store.submit([next], routes: F.routes, actor: "t", now: t0 + 1)
+            #expect(try await store.item(id: "c-1")?.feedbackDueOn == "2026-04-27")
+>>>>>>> h-kinds
         }
 
         static func deliveriesWithItemsPageOneChannel(_ store: any OutboxStore) async throws {

@@ -34,6 +34,12 @@ struct GlobalOptions: ParsableArguments {
     var deadlineInterpretation: String?
     @Option(help: "Working days to withdraw a changed or annulled penalty or licence (env GONGKAI_DEADLINE_WITHDRAWAL; default 3).")
     var deadlineWithdrawal: String?
+    @Option(help: "Working days from the close of a consultation's comment period to its adoption report (env GONGKAI_DEADLINE_FEEDBACK; default 20).")
+    var deadlineFeedback: String?
+    @Option(help: "Working days from a public concern to its response, unless urgent (env GONGKAI_DEADLINE_RESPONSE; default 3).")
+    var deadlineResponse: String?
+    @Option(help: "Shortest comment period in days of a major decision's consultation (env GONGKAI_CONSULTATION_MAJOR_DAYS; default 30).")
+    var consultationMajorDays: String?
     @Option(help: "File keeping the last reconciliation report (env GONGKAI_RECONCILE_LAST_REPORT; default <database>.reconcile.json).")
     var lastReport: String?
     @Option(help: "索引号 formats of publishers off the national shape, as JSON: {\"<credit code or name>\": \"<regex>\"} (env GONGKAI_INDEX_NUMBER_FORMATS).")
@@ -53,6 +59,9 @@ struct GlobalOptions: ParsableArguments {
         options["deadlines.general"] = deadlineGeneral
         options["deadlines.interpretation"] = deadlineInterpretation
         options["deadlines.withdrawal"] = deadlineWithdrawal
+        options["deadlines.feedback"] = deadlineFeedback
+        options["deadlines.response"] = deadlineResponse
+        options["deadlines.majorConsultationDays"] = consultationMajorDays
         options["reconcile.lastReport"] = lastReport
         options["indexNumberFormats"] = indexNumberFormats
         for (key, value) in extra { options[key] = value }

@@ -51,6 +51,7 @@ public enum StatusView {
             lines.append("withdrawn \(Timestamp.iso8601(at))  reason: \(item.withdrawnReason ?? "")")
         }
         lines.append("due       \(item.dueOn ?? "no deadline computed (no calendar for the year, or none loaded)")")
+        if let feedback = item.feedbackDueOn { lines.append("feedback  \(feedback) (the consultation's adoption report is due)") }
         if let url = item.canonicalURL { lines.append("portal    \(url)") }
         lines.append("")
         lines.append(Self.deliveries(deliveries, deadlines: deadlines, blockers: blockers))

@@ -52,7 +52,7 @@ struct WeChatConfigurationTests {
         let definition = try ChannelFileLoader.parse(text, source: "channels/wechat.yaml")
         #expect(definition.kind == .wechat)
         #expect(definition.waitsForCanonical)
-        #expect(definition.routing.kinds == [.policy, .interpretation])
+        #expect(definition.routing.kinds == RoutingRule.newMediaKinds)
         let adapter = try WeChatAdapter.make(definition, environment: Self.environment, tokens: WeChatTokenCache())
         #expect(adapter.capabilities == [.publish, .withdraw, .list])
         #expect(!text.contains("not-a-real-secret"))

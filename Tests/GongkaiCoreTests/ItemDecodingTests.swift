@@ -175,7 +175,7 @@ import Testing
         let kind = decodeError(jsonText(penalty) { $0["kind"] = "memo" })
         #expect(kind?.code == .invalidField)
         #expect(kind?.field == "kind")
-        #expect(kind?.message == "invalid value \"memo\" for kind; allowed: policy, normative, interpretation, notice, licence, penalty, result")
+        #expect(kind?.message == "invalid value \"memo\" for kind; allowed: policy, normative, interpretation, notice, licence, penalty, result, consultation, feedback, response")
 
         let type = decodeError(jsonText(penalty) { object in
             var subject = object["subject"] as! [String: Any]
@@ -274,6 +274,10 @@ import Testing
         item.licence = SampleDisclosures.licence.licence
         item.licence?.status = .valid
         item.licence?.remarks = "r"
+        item.commentsUntil = "2026-12-01"
+        item.majorDecision = true
+        item.raisedOn = "2026-11-01"
+        item.urgent = false
         let object = try JSONSerialization.jsonObject(with: Data(jsonBytes(item)))
         var paths: Set<String> = []
         func walk(_ value: Any, _ path: String) {

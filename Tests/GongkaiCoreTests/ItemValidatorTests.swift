@@ -167,7 +167,7 @@ private let badItems: [BadItem] = [
         try ItemValidator.validate(item, today: testToday)
     }
 
-    @Test(arguments: badItems)
+    @Test(arguments: badItems + consultationAndResponseBadItems)
     func namesExactlyTheBrokenField(_ bad: BadItem) {
         #expect(issueFields(bad.item) == bad.fields)
         #expect(issueFields(bad.base) == [])

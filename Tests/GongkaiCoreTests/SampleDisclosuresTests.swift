@@ -6,7 +6,7 @@ import Testing
         let latest = CalendarDate("2026-11-20")!
         for item in SampleDisclosures.all {
             #expect(issueFields(item) == [], "\(item.id)")
-            for text in [item.writtenOn, item.publishOn] + [item.formedOn, item.penalty?.decidedOn, item.licence?.decidedOn].compactMap({ $0 }) {
+            for text in [item.writtenOn, item.publishOn] + [item.formedOn, item.penalty?.decidedOn, item.licence?.decidedOn, item.commentsUntil, item.raisedOn].compactMap({ $0 }) {
                 let date = try #require(CalendarDate(text))
                 #expect(date.year == 2026 && date <= latest, "\(item.id) \(text)")
             }
@@ -22,6 +22,11 @@ import Testing
         #expect(SampleDisclosures.licence.subject?.type == .organisation)
         #expect(SampleDisclosures.withheld.attribute == .withheld && SampleDisclosures.withheld.withheldReason != nil)
         #expect(SampleDisclosures.notice.kind == .notice)
+        #expect(SampleDisclosures.consultation.kind == .consultation && SampleDisclosures.consultation.majorDecision == true)
+        #expect(SampleDisclosures.feedback.relatedTo == [SampleDisclosures.consultation.id])
+        #expect(SampleDisclosures.response.raisedOn != nil && SampleDisclosures.response.urgent == nil)
+        #expect(SampleDisclosures.urgentResponse.urgent == true)
+        #expect(Set(SampleDisclosures.all.map(\.kind)).isSuperset(of: [.consultation, .feedback, .response]))
     }
 
     @Test func editedIsADifferentValidVersion() {

@@ -35,4 +35,29 @@ struct AnnualReportTests {
         #expect(other.proactiveItems == 0)
         #expect(other.withdrawals == 0)
     }
+
+    @Test func countsConsultationsFeedbackAndResponsesAndLateFeedback() async throws {
+        let world = try ConsultationFeedbackTests.world()
+        // Comments closed 09-30, feedback due 11-03; one consultation gets none by 11-20.
+        var silent = ConsultationFeedbackTests.consultation
+        silent.id = "jl-forestry-consultation-2026-0008"
+        silent.indexNumber = "013544285/2026-00065"
+        try await world.publish([ConsultationFeedbackTests.consultation, silent], on: "2026-09-01")
+        try await world.publish([SampleDisclosures.feedback], on: "2026-10-30")
+        try await world.publish([SampleDisclosures.response, SampleDisclosures.urgentResponse], on: "2026-11-18")
+
+        let report = try await AnnualReport.build(
+            year: 2026, store: world.store, channels: world.channels, calendar: ConsultationFeedbackTests.calendar,
+            policy: .standard, now: ConsultationFeedbackTests.noon("2026-11-20"))
+        #expect(report.itemsByKind["consultation"] == 2)
+        #expect(report.itemsByKind["feedback"] == 1)
+        #expect(report.itemsByKind["response"] == 2)
+        #expect(report.proactiveItems == 5)
+        #expect(report.lateFeedback == 1)
+        // The urgent response was due 08-10 and shown 11-18: late on both channels; the rest on time.
+        #expect(report.lateDeliveries == 2)
+        let lines = report.lines(chinese: false)
+        #expect(lines.contains { $0.0 == "by kind: response" && $0.1 == "2" })
+        #expect(lines.contains { $0.0 == "consultations with late feedback" && $0.1 == "1" })
+    }
 }

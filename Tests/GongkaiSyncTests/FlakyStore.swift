@@ -87,6 +87,9 @@ final class FlakyStore: OutboxStore {
     func itemVersion(itemID: String, version: Int) async throws -> ItemVersionRecord? {
         try await base.itemVersion(itemID: itemID, version: version)
     }
+    func items(relatedTo itemID: String, kind: String) async throws -> [ItemRecord] {
+        try await base.items(relatedTo: itemID, kind: kind)
+    }
     func items(after afterID: String?, limit: Int) async throws -> [ItemRecord] {
         try await base.items(after: afterID, limit: limit)
     }

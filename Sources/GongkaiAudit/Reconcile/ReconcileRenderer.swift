@@ -48,8 +48,16 @@ public enum ReconcileRenderer {
             row.channelID, row.itemID ?? (row.remoteID.map { "(\($0))" } ?? "—"),
             "\(row.status.rawValue) \(row.status.label(language))", row.expectedVersion.map { "v\($0)" } ?? "—",
             row.shownVersion.map { "v\($0)" } ?? "—", row.deliveryState ?? "—", row.due ?? "—",
-            row.deadline.map { $0.label(chinese: language == .zh) } ?? "—", row.detail, row.repair ?? "",
+            deadlineCell(row, language), row.detail, row.repair ?? "",
         ]
+    }
+
+    /// The row's own deadline, and a consultation's feedback after it.
+    static func deadlineCell(_ row: ReconcileRow, _ language: ReportLanguage) -> String {
+        let chinese = language == .zh
+        let own = row.deadline.map { $0.label(chinese: chinese) } ?? "—"
+        guard let feedback = row.feedback else { return own }
+        return own + (chinese ? "；" : "; ") + feedback.label(chinese: chinese)
     }
 
     static func summaryCells(_ summary: ReconcileReport.ChannelSummary, _ language: ReportLanguage) -> [String] {

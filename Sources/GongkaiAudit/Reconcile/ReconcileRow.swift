@@ -22,6 +22,8 @@ public struct ReconcileRow: Sendable, Codable, Equatable {
     /// The legal deadline (YYYY-MM-DD) and where the row stands against it.
     public var due: String?
     public var deadline: DeadlineStatus?
+    /// For a consultation, whether its adoption report is owed, given or late on this channel.
+    public var feedback: FeedbackDeadline?
     /// The dead portal delivery this row's delivery waits for; `--repair` resends that one.
     public var blockedBy: PortalBlocker?
 
@@ -48,7 +50,7 @@ public struct ReconcileRow: Sendable, Codable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case channelID, itemID, remoteID, status, expectedVersion, shownVersion, deliveryState, detail, repair
-        case dueOn, deadline, blockedBy
+        case dueOn, deadline, feedback, blockedBy
         /// What reports kept by earlier versions call ``dueOn``.
         case due
     }
@@ -66,6 +68,7 @@ public struct ReconcileRow: Sendable, Codable, Equatable {
         repair = try c.decodeIfPresent(String.self, forKey: .repair)
         due = try c.decodeIfPresent(String.self, forKey: .dueOn) ?? c.decodeIfPresent(String.self, forKey: .due)
         deadline = try c.decodeIfPresent(DeadlineStatus.self, forKey: .deadline)
+        feedback = try c.decodeIfPresent(FeedbackDeadline.self, forKey: .feedback)
         blockedBy = try c.decodeIfPresent(PortalBlocker.self, forKey: .blockedBy)
     }
 
@@ -83,6 +86,7 @@ public struct ReconcileRow: Sendable, Codable, Equatable {
         try c.encodeIfPresent(repair, forKey: .repair)
         try c.encodeIfPresent(due, forKey: .dueOn)
         try c.encodeIfPresent(deadline, forKey: .deadline)
+        try c.encodeIfPresent(feedback, forKey: .feedback)
         try c.encodeIfPresent(blockedBy, forKey: .blockedBy)
     }
 }

@@ -48,7 +48,7 @@ public struct Reconciler: Sendable {
                 method: adapter.capabilities.contains(.list) ? "listing" : "receipts")
             var channelRows: [ReconcileRow] = []
             func add(
-                _ row: ReconcileRow, record: DeliveryRecord? = nil, item: ItemRecord? = nil, policyShownOn: CalendarDate? = nil
+                _ row: ReconcileRow, record: DeliveryRecord? = nil, item: ItemRecord? = nil, relatedShownOn: CalendarDate? = nil
             ) {
                 var row = row
                 if let record, PortalBlocker.holds(record), let blocker = deadPortals[record.itemID] {
@@ -60,9 +60,10 @@ public struct Reconciler: Sendable {
                 if let record, let item {
                     let deadline = DeliveryDeadline.evaluate(
                         record, item: item, calendar: calendar, policy: deadlines, now: startedAt,
-                        policyShownOn: policyShownOn)
+                        relatedShownOn: relatedShownOn)
                     row.due = deadline.due?.description
                     if deadline.due != nil { row.deadline = deadline.status }
+                    row.feedback = deadline.feedback
                     switch deadline.status {
                     case .late: summary.late += 1
                     case .atRisk: summary.atRisk += 1
@@ -88,17 +89,17 @@ public struct Reconciler: Sendable {
                     guard let last = page.last else { break }
                     after = last.delivery.itemID
                     for (record, item) in page {
-                        let policyShownOn = try await DeliveryDeadline.policyShownOn(record, item: item, store: store)
+                        let relatedShownOn = try await DeliveryDeadline.relatedShownOn(record, item: item, store: store)
                         if listing != nil {
                             // Mutated in place through the optional: a copy would cost the whole map per row.
                             let entry = listing?.take(itemID: record.itemID, remoteID: record.remoteID) ?? nil
                             add(
                                 ReconcileClassifier.classify(record, item: item, currentHash: item.contentHash, shown: entry),
-                                record: record, item: item, policyShownOn: policyShownOn)
+                                record: record, item: item, relatedShownOn: relatedShownOn)
                         } else {
                             add(
                                 ReconcileClassifier.classifyByReceipt(record, item: item), record: record, item: item,
-                                policyShownOn: policyShownOn)
+                                relatedShownOn: relatedShownOn)
                         }
                     }
                     seen += page.count

@@ -133,7 +133,7 @@ struct ConsolePages {
 
     /// Which legal rule a delivery runs against (as the deadline gauges count them).
     enum Rule: String, CaseIterable {
-        case penaltyLicence, general, interpretation, withdrawal
+        case penaltyLicence, general, interpretation, withdrawal, response
 
         init(_ delivery: DeliveryRecord, item: ItemRecord) {
             if delivery.operation == .withdraw || item.withdrawnAt != nil {
@@ -143,6 +143,7 @@ struct ConsolePages {
             switch DisclosureItem.Kind(rawValue: item.kind) {
             case .penalty, .licence: self = .penaltyLicence
             case .interpretation: self = .interpretation
+            case .response: self = .response
             default: self = .general
             }
         }
@@ -153,6 +154,7 @@ struct ConsolePages {
             case .general: return "ruleGeneral"
             case .interpretation: return "ruleInterpretation"
             case .withdrawal: return "ruleWithdrawal"
+            case .response: return "ruleResponse"
             }
         }
     }
@@ -187,9 +189,9 @@ struct ConsolePages {
             }
         }
         for (delivery, item) in fold.interpretations {
-            let shownOn = try await DeliveryDeadline.policyShownOn(delivery, item: item, store: console.store)
+            let shownOn = try await DeliveryDeadline.relatedShownOn(delivery, item: item, store: console.store)
             let deadline = DeliveryDeadline.evaluate(
-                delivery, item: item, calendar: calendar, policy: policy, now: now, policyShownOn: shownOn)
+                delivery, item: item, calendar: calendar, policy: policy, now: now, relatedShownOn: shownOn)
             if Self.needsAttention(deadline.status) {
                 fold.rows.append(DeadlineRow(rule: .interpretation, delivery: delivery, item: item, deadline: deadline))
             }

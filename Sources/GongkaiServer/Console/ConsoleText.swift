@@ -42,6 +42,7 @@ enum ConsoleText {
         "ruleGeneral": ("一般信息：形成或变更之日起 20 个工作日", "General: 20 working days from formation or change"),
         "rulePenaltyLicence": ("行政处罚、许可：7 个工作日", "Penalties and licences: 7 working days"),
         "ruleInterpretation": ("政策解读：政策公开后 3 个工作日", "Interpretations: 3 working days after the policy"),
+        "ruleResponse": ("回应关切：关切提出之日起 3 个工作日（重大突发舆情当日）", "Responses to public concerns: 3 working days from the concern (urgent: the same day)"),
         "ruleWithdrawal": ("撤下变更或撤销的处罚、许可：3 个工作日", "Taking down a changed or annulled penalty or licence: 3 working days"),
         "item": ("事项", "Item"),
         "title": ("标题", "Title"),
