@@ -69,11 +69,8 @@ public enum OutboxStoreContract {
         Check("an asynchronous publish keeps its handle", Platform.anAsynchronousPublishKeepsItsHandleAndIsCheckedAgain),
         Check("items page in id order with every field", Reads.itemsPageInIDOrderWithEveryField),
         Check("deliveries with items page one channel", Reads.deliveriesWithItemsPageOneChannel),
-<<<<<<< HEAD
         Check("each version keeps its documents", Reads.eachVersionKeepsItsDocuments),
-=======
         Check("a consultation's feedback is found by its relation", Reads.aConsultationsFeedbackIsFoundByItsRelation),
->>>>>>> h-kinds
         Check("delivery filters combine and order", Reads.deliveryFiltersCombineAndOrder),
         Check("unfinished deliveries fold with their items", Reads.unfinishedDeliveriesFoldWithTheirItems),
         Check("attempts keep every field and filter by channel", Reads.attemptsKeepEveryFieldAndFilterByChannel),

@@ -34,7 +34,6 @@ extension OutboxStoreContract {
             #expect(try await store.item(id: "zz") == nil)
         }
 
-<<<<<<< HEAD
         static func eachVersionKeepsItsDocuments(_ store: any OutboxStore) async throws {
             let first = F.item("pen", kind: .penalty, idNumber: "11010519491231002X")
             var second = first
@@ -55,7 +54,8 @@ extension OutboxStoreContract {
             #expect(!String(decoding: current.publicDocument, as: UTF8.self).contains("11010519491231002X"))
             #expect(try await store.itemVersion(itemID: "pen", version: 3) == nil)
             #expect(try await store.itemVersion(itemID: "none", version: 1) == nil)
-=======
+        }
+
         /// The new kinds fit the item table, a consultation keeps its feedback due day,
         /// and its feedback is found by the relation, whole ids only.
         static func aConsultationsFeedbackIsFoundByItsRelation(_ store: any OutboxStore) async throws {
@@ -86,7 +86,6 @@ extension OutboxStoreContract {
             next.feedbackDue = CalendarDate("2026-04-27")
             _ = try await store.submit([next], routes: F.routes, actor: "t", now: t0 + 1)
             #expect(try await store.item(id: "c-1")?.feedbackDueOn == "2026-04-27")
->>>>>>> h-kinds
         }
 
         static func deliveriesWithItemsPageOneChannel(_ store: any OutboxStore) async throws {
