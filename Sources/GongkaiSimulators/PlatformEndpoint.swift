@@ -23,6 +23,10 @@ final class PlatformEndpoint: SimulatorEndpoint {
         var documents: [String: PlatformDocument] = [:]
         /// Deleted documents, kept so a tampering hook can put one back.
         var deleted: [String: PlatformDocument] = [:]
+        /// The document as it was before its latest write, for a page that shows the old version.
+        var previous: [String: PlatformDocument] = [:]
+        var pageFaults = PublicPageFaults.none
+        var pageViews = 0
         var nextID = 1
         /// Nonces seen, with the timestamp they came with; pruned once older than the window.
         var nonces: [String: Int64] = [:]
@@ -85,6 +89,7 @@ final class PlatformEndpoint: SimulatorEndpoint {
     }
 
     private static func respond(to request: SimulatorRequest, now: Int64, state: inout State) -> SimulatorResponse {
+        if request.method == .GET, request.path.hasPrefix("/gk/") { return publicPage(request, state: &state) }
         if let refusal = authenticate(request, now: now, state: &state) { return refusal }
         let fault = state.faults.next()
         switch fault {
@@ -281,6 +286,7 @@ final class PlatformEndpoint: SimulatorEndpoint {
         if let held = state.documents[key] {
             document = held
             document.writes += 1
+            state.previous[key] = held
         } else {
             let docID = "DOC" + String(format: "%08d", state.nextID)
             state.nextID += 1
@@ -302,6 +308,24 @@ final class PlatformEndpoint: SimulatorEndpoint {
         return envelope(
             Code.ok, "ok",
             data: ["docId": document.docID, "url": document.url, "version": version, "contentHash": contentHash])
+    }
+
+    /// A document's public page as a citizen gets it: no signature, the 政府信息公开 layout.
+    private static func publicPage(_ request: SimulatorRequest, state: inout State) -> SimulatorResponse {
+        state.pageViews += 1
+        guard let (key, current) = state.documents.first(where: { URLComponents(string: $0.value.url)?.path == request.path })
+        else {
+            return PublicPageHTML.response(PublicPageHTML.notFound(), status: 404)
+        }
+        let itemID = String(current.externalID.dropFirst(current.externalID.hasPrefix("gk-") ? 3 : 0))
+        let shown = state.pageFaults.stale.contains(itemID) ? state.previous[key] ?? current : current
+        let deadLinks = state.pageFaults.deadLink.contains(itemID) ? [state.siteBase + "/missing/\(current.docID).html"] : []
+        let labels = Dictionary(uniqueKeysWithValues: catalogueFields.map { ($0.key, $0.label) })
+        var meta = ["indexNumber", "publisher", "documentNumber", "topic", "genre", "writtenOn", "publishOn", "validity"]
+            .map { (labels[$0] ?? ($0 == "documentNumber" ? "文号" : $0), shown.catalogue[$0]) }
+        if let source = shown.sourceURL { meta.append(("原文链接", source)) }
+        return PublicPageHTML.response(
+            PublicPageHTML.article(title: shown.title, meta: meta, content: shown.content, attachments: [], extraLinks: deadLinks))
     }
 
     private static func list(_ request: SimulatorRequest, state: inout State) -> SimulatorResponse {

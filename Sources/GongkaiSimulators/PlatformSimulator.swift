@@ -43,6 +43,14 @@ public final class PlatformSimulator: HTTPServedSimulator {
     /// The API base to configure as the channel's `endpoint`.
     public var endpoint: String { server.baseURL + PlatformEndpoint.prefix }
 
+    /// Replaces the public pages' faults (a page showing the previous version, a dead link).
+    public func setPublicPageFaults(_ faults: PublicPageFaults) {
+        rules.state.withLockedValue { $0.pageFaults = faults }
+    }
+
+    /// Requests for public pages, answered or not.
+    public var pageViewCount: Int { rules.state.withLockedValue { $0.pageViews } }
+
     // MARK: Settings
 
     /// Replaces the injected faults; restarts the script and the random sequence.

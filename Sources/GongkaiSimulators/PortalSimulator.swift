@@ -90,12 +90,19 @@ public final class PortalSimulator: HTTPServedSimulator {
     /// Root of the public article pages (`<baseURL>/site` unless set).
     public var siteBase: String { rules.state.withLockedValue { $0.siteBase } }
 
-    /// Hosts a file on the site, as an agency hosts an item's 附件; returns its public URL.
+    /// Hosts a file on the site, as an agency hosts an item's 附件; returns its public URL
+    /// (under the site's own address: `siteURL`'s origin, else this server's).
     @discardableResult
     public func hostFile(_ name: String, bytes: [UInt8]) -> String {
-        rules.state.withLockedValue { $0.files[name] = bytes }
+        let site = rules.state.withLockedValue { state in
+            state.files[name] = bytes
+            return state.siteBase
+        }
         let encoded = name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name
-        return server.baseURL + "/files/" + encoded
+        var origin = URLComponents(string: site) ?? URLComponents()
+        origin.path = ""
+        origin.query = nil
+        return (origin.string ?? server.baseURL) + "/files/" + encoded
     }
 
     /// Replaces the public pages' faults (stale page, dead link, broken file).

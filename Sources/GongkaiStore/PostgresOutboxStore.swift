@@ -302,7 +302,7 @@ public struct PostgresOutboxStore: OutboxStore {
     public func renewLeases(owner: String, deliveryIDs: [Int64], leaseMillis: Int64, now: Int64) async throws -> Int {
         guard !deliveryIDs.isEmpty else { return 0 }
         return try await translated("renew delivery leases") {
-            // One statement by primary key; rare (a third of a lease apart), so committed durably.
+            // One statement by primary key; rare (a quarter of a lease apart), so committed durably.
             let rows = try await client.query(
                 """
                 WITH renewed AS (

@@ -240,6 +240,8 @@ final class ChannelWorker: Sendable {
                         let allowed = min(tokens.take(min(space, claimLimit), now: now), probing ? 1 : .max)
                         if allowed > 0 {
                             claimAttempted = true
+                            // The lease runs from the time the claim was asked for, however long the store takes.
+                            let leasedAt = now
                             guard let claimed = await claim(limit: allowed, lease: lease, now: now, acks: &acks) else {
                                 // The store is failing: back off rather than spin on it.
                                 await pause(250)
@@ -247,7 +249,7 @@ final class ChannelWorker: Sendable {
                             }
                             now = clock.now()
                             if !claimed.isEmpty {
-                                if nextRenewal == .max { nextRenewal = now + configuration.renewalInterval }
+                                if nextRenewal == .max { nextRenewal = leasedAt + configuration.renewalInterval }
                                 breaker = probe
                                 _ = bucket.take(claimed.count, now: now)
                                 claimedAny = claimed.count == allowed && !probing

@@ -38,7 +38,7 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// rows are usually freed sooner still, by its stopped heartbeat.
     public static let defaultLease: Int64 = 20_000
 
-    /// How often a worker renews the leases it holds: three renewals per lease, so
-    /// two can be late (a busy machine, a slow store) before one lapses.
-    public var renewalInterval: Int64 { max(1, leaseMillis / 3) }
+    /// How often a worker renews the leases it holds: four renewals per lease, so
+    /// three can be missed (a starved process, a slow store) before one lapses.
+    public var renewalInterval: Int64 { max(1, leaseMillis / 4) }
 }

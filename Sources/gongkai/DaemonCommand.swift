@@ -12,7 +12,7 @@ struct DaemonCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Lease owner name (env GONGKAI_WORKER_ID; default host-pid-random).") var workerID: String?
     @Option(help: "How often idle workers look for work, e.g. 500ms (env GONGKAI_POLL_INTERVAL).") var pollInterval: String?
-    @Option(help: "Lease on a claimed delivery, e.g. 20s; the daemon renews it every third while it holds the row (env GONGKAI_LEASE).") var lease: String?
+    @Option(help: "Lease on a claimed delivery, e.g. 20s; the daemon renews it every quarter while it holds the row (env GONGKAI_LEASE).") var lease: String?
     @Option(help: "Most deliveries claimed per transaction (env GONGKAI_CLAIM_BATCH).") var claimBatch: String?
     @Option(help: "Time allowed to drain in-flight sends on SIGTERM, e.g. 30s (env GONGKAI_SHUTDOWN_GRACE).") var shutdownGrace: String?
     @Option(help: "Reconcile every channel this often and keep the report, e.g. 1h; 0 = never (env GONGKAI_RECONCILE_INTERVAL).")

@@ -40,6 +40,10 @@ struct GlobalOptions: ParsableArguments {
     var deadlineResponse: String?
     @Option(help: "Shortest comment period in days of a major decision's consultation (env GONGKAI_CONSULTATION_MAJOR_DAYS; default 30).")
     var consultationMajorDays: String?
+    @Option(help: "Timeout of one public-page request of reconcile --public, e.g. 15s (env GONGKAI_RECONCILE_PUBLIC_TIMEOUT).")
+    var publicTimeout: String?
+    @Option(help: "Time between two public-page requests to one host, e.g. 500ms (env GONGKAI_RECONCILE_PUBLIC_HOST_INTERVAL).")
+    var publicHostInterval: String?
     @Option(help: "File keeping the last reconciliation report (env GONGKAI_RECONCILE_LAST_REPORT; default <database>.reconcile.json).")
     var lastReport: String?
     @Option(help: "索引号 formats of publishers off the national shape, as JSON: {\"<credit code or name>\": \"<regex>\"} (env GONGKAI_INDEX_NUMBER_FORMATS).")
@@ -63,6 +67,8 @@ struct GlobalOptions: ParsableArguments {
         options["deadlines.response"] = deadlineResponse
         options["deadlines.majorConsultationDays"] = consultationMajorDays
         options["reconcile.lastReport"] = lastReport
+        options["reconcile.publicTimeout"] = publicTimeout
+        options["reconcile.publicHostInterval"] = publicHostInterval
         options["indexNumberFormats"] = indexNumberFormats
         for (key, value) in extra { options[key] = value }
         return try GongkaiSettings.resolve(options: options, configPath: config)

@@ -71,7 +71,7 @@ struct MultiDaemonTests {
 
         func daemon(_ name: String, pollInterval: String = "50ms") throws -> CLIProcess.Running {
             try cli.launch(
-                ["daemon", "--worker-id", name, "--lease", "6s", "--poll-interval", pollInterval, "--log-level", ProcessInfo.processInfo.environment["MULTI_LOG"] ?? "warning"],
+                ["daemon", "--worker-id", name, "--lease", "10s", "--poll-interval", pollInterval, "--log-level", ProcessInfo.processInfo.environment["MULTI_LOG"] ?? "warning"],
                 log: directory.appendingPathComponent("\(name).log"))
         }
 

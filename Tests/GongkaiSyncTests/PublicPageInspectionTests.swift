@@ -129,6 +129,47 @@ struct PublicPageInspectionTests {
         await portal.close()
     }
 
+    @Test func theProvincialPlatformsPublicPagesShowTheCurrentVersionOrAreFoundStale() async throws {
+        let simulator = PlatformSimulator(appKey: "gk-app", appSecret: "platform-secret", logger: ReconcilePortalTests.logger)
+        try await simulator.start()
+        let definition = ChannelDefinition(
+            id: "platform", kind: .platform, endpoint: simulator.endpoint,
+            credentials: ["appSecret": .environment("S")], options: ["appKey": "gk-app", "siteCode": "jl-lcj"])
+        let adapter = try PlatformAdapter.make(definition, environment: ["S": "platform-secret"])
+        func request(_ item: DisclosureItem, version: Int, _ operation: DeliveryOperation = .publish) -> DeliveryRequest {
+            DeliveryRequest(
+                itemID: item.id, version: version, channelID: "platform", operation: operation,
+                contentHash: ItemCanonicalForm.contentHash(item), document: ItemCanonicalForm.document(item))
+        }
+        func expected(_ item: DisclosureItem, version: Int, url: String) -> PublicPageExpectation {
+            PublicPageExpectation(
+                itemID: item.id, channelID: "platform", url: url, version: version,
+                contentHash: ItemCanonicalForm.contentHash(item), title: item.title, documentNumber: item.documentNumber)
+        }
+        let first = SampleDisclosures.policy
+        var second = first
+        second.title += "（修订）"
+        let receipt = try await adapter.deliver(request(first, version: 1), deadline: .now() + .seconds(5))
+        _ = try await adapter.deliver(request(second, version: 2), deadline: .now() + .seconds(5))
+        let url = try #require(receipt.remoteURL)
+        let fetcher = PublicWebFetcher(timeout: 5_000, hostInterval: 0)
+        let inspector = PublicPageInspector(store: try SQLiteOutboxStore.inMemory(), channels: [], fetcher: fetcher)
+
+        // The page shows the catalogue's 文号 and the current title.
+        #expect(await inspector.inspect(expected(second, version: 2, url: url)).status == .inSync)
+        simulator.setPublicPageFaults(PublicPageFaults(stale: [first.id], deadLink: [first.id]))
+        let stale = await inspector.inspect(expected(second, version: 2, url: url))
+        #expect(stale.status == .differs && stale.detail.contains("title"))
+        #expect(stale.deadLinks.count == 1)
+        // Deleted on the platform: the page is gone.
+        _ = try await adapter.deliver(request(second, version: 2, .withdraw), deadline: .now() + .seconds(5))
+        #expect(await inspector.inspect(expected(second, version: 2, url: url)).status == .missing)
+        #expect(simulator.pageViewCount >= 3)
+        await fetcher.shutdown()
+        await adapter.shutdown()
+        await simulator.stop()
+    }
+
     /// Answers as a site that moves pages: within itself, off itself, in a loop.
     struct MovingSite: SimulatorEndpoint {
         func respond(to request: SimulatorRequest) async -> SimulatorResponse {

@@ -21,6 +21,10 @@ public final class PublicWebFetcher: Sendable {
     public let maxRedirects: Int
     private let pacing: Mutex<HostPacing>
     let clock: any WallClock
+    /// Where to connect for a host instead of resolving it (`host` → `http://127.0.0.1:8080`),
+    /// as `curl --resolve` does: staging and the demo check pages under the agency's real
+    /// addresses while the sites are local simulators. The page keeps its address and Host.
+    public let addressOverrides: [String: String]
 
     public static let userAgent = "Mozilla/5.0 (compatible; gongkai-public-page-check/1)"
 
@@ -29,8 +33,10 @@ public final class PublicWebFetcher: Sendable {
     ///   - hostInterval: ms between two requests to one host.
     public init(
         client: HTTPClient? = nil, timeout: Int64 = 15_000, hostInterval: Int64 = 500, maxPageBytes: Int = 4 << 20,
-        maxFileBytes: Int = 64 << 20, maxRedirects: Int = 5, clock: any WallClock = SystemWallClock()
+        maxFileBytes: Int = 64 << 20, maxRedirects: Int = 5, addressOverrides: [String: String] = [:],
+        clock: any WallClock = SystemWallClock()
     ) {
+        self.addressOverrides = Dictionary(addressOverrides.map { ($0.key.lowercased(), $0.value) }) { $1 }
         if let client {
             self.client = client
             ownsClient = false
@@ -89,8 +95,11 @@ public final class PublicWebFetcher: Sendable {
         var hops = 0
         while true {
             await pace(host: url.host ?? firstHost)
-            var request = HTTPClientRequest(url: url.absoluteString)
+            var request = HTTPClientRequest(url: connectionURL(url))
             request.method = .GET
+            if let host = url.host, addressOverrides[host.lowercased()] != nil {
+                request.headers.add(name: "host", value: host + (url.port.map { ":\($0)" } ?? ""))
+            }
             request.headers.add(name: "user-agent", value: Self.userAgent)
             request.headers.add(name: "accept", value: "text/html,application/xhtml+xml,*/*;q=0.8")
             let response: HTTPClientResponse
@@ -138,6 +147,18 @@ public final class PublicWebFetcher: Sendable {
                 return .failed(Self.describe(error))
             }
         }
+    }
+
+    /// The address to connect to: `url` itself, or on an overridden host the same path there.
+    func connectionURL(_ url: URL) -> String {
+        guard let host = url.host?.lowercased(), let base = addressOverrides[host],
+            var components = URLComponents(url: url, resolvingAgainstBaseURL: true),
+            let target = URLComponents(string: base)
+        else { return url.absoluteString }
+        components.scheme = target.scheme
+        components.host = target.host
+        components.port = target.port
+        return components.string ?? url.absoluteString
     }
 
     private func pace(host: String) async {
