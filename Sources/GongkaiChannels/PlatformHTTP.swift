@@ -27,11 +27,6 @@ public struct PlatformHTTP: Sendable {
         public var headers: HTTPHeaders
         public var body: [UInt8]
 
-        /// The body as a JSON object, or nil.
-        public var json: [String: Any]? {
-            (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
-        }
-
         /// The body read as a platform's reply type, or nil when it is not
         /// JSON of that shape (a proxy's error page, an empty body).
         func decoded<Reply: Decodable>(_ type: Reply.Type) -> Reply? {
@@ -62,11 +57,6 @@ public struct PlatformHTTP: Sendable {
         } catch {
             throw Self.classify(transportError: error, itemID: itemID, channelID: channelID)
         }
-    }
-
-    /// JSON body from a dictionary (sorted keys, slashes unescaped).
-    public static func jsonBody(_ object: [String: Any]) -> [UInt8] {
-        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
     }
 
     /// JSON body of a request type (sorted keys, slashes unescaped; nil
