@@ -105,7 +105,7 @@ public struct CreditFeedAdapter: ChannelAdapter {
         -> [Result<DeliveryReceipt, DeliveryError>]
     {
         var results = [Result<DeliveryReceipt, DeliveryError>?](repeating: nil, count: requests.count)
-        var records: [[String: Any]] = []
+        var records: [CreditFeedWire.Record] = []
         var sentIndex: [String: Int] = [:]
         for (index, request) in requests.enumerated() {
             do throws(DeliveryError) {
@@ -131,10 +131,10 @@ public struct CreditFeedAdapter: ChannelAdapter {
     }
 
     /// One batch request; results by record id (missing ones are left to the caller).
-    private func submit(_ records: [[String: Any]], requests: [DeliveryRequest], deadline: NIODeadline) async
+    private func submit(_ records: [CreditFeedWire.Record], requests: [DeliveryRequest], deadline: NIODeadline) async
         -> [String: Result<DeliveryReceipt, DeliveryError>]
     {
-        let keys = records.compactMap { $0["recordId"] as? String }
+        let keys = records.map(\.recordID)
         let requestOf = Dictionary(requests.map { ($0.idempotencyKey, $0) }, uniquingKeysWith: { first, _ in first })
         func all(_ error: DeliveryError) -> [String: Result<DeliveryReceipt, DeliveryError>] {
             Dictionary(
@@ -145,7 +145,7 @@ public struct CreditFeedAdapter: ChannelAdapter {
                 }, uniquingKeysWith: { first, _ in first })
         }
         let batchID = Self.batchID(keys)
-        let body = PlatformHTTP.jsonBody(["batchId": batchID, "records": records])
+        let body = PlatformHTTP.jsonBody(CreditFeedWire.Batch(batchID: batchID, records: records))
         // The slot is taken only now, with the body ready, so it marks the moment the batch leaves.
         do throws(BatchPacer.SlotUnavailable) {
             try await pacer.waitForSlot(deadline: deadline)
@@ -166,7 +166,7 @@ public struct CreditFeedAdapter: ChannelAdapter {
             return all(error)
         }
         guard response.status == 200 else { return all(batchError(response)) }
-        guard let items = response.json?["results"] as? [[String: Any]] else {
+        guard let items = response.decoded(CreditFeedWire.BatchResult.self)?.results else {
             return all(
                 DeliveryError(
                     SendFailure(permanent: false, message: "the credit platform answered 200 without per-record results"),
@@ -174,20 +174,21 @@ public struct CreditFeedAdapter: ChannelAdapter {
         }
         var outcome: [String: Result<DeliveryReceipt, DeliveryError>] = [:]
         for item in items {
-            guard let key = item["recordId"] as? String, let request = requestOf[key] else { continue }
+            guard let key = item.recordID, let request = requestOf[key] else { continue }
             outcome[key] = recordResult(item, for: request)
         }
         return outcome
     }
 
-    private func recordResult(_ item: [String: Any], for request: DeliveryRequest) -> Result<DeliveryReceipt, DeliveryError> {
-        let status = item["status"] as? String
-        let remoteID = (item["remoteId"] as? String) ?? request.idempotencyKey
-        if status == "accepted" {
+    private func recordResult(_ item: CreditFeedWire.BatchResult.RecordResult, for request: DeliveryRequest)
+        -> Result<DeliveryReceipt, DeliveryError>
+    {
+        let remoteID = item.remoteID ?? request.idempotencyKey
+        if item.status == "accepted" {
             return .success(DeliveryReceipt(remoteID: remoteID, httpStatus: 200))
         }
-        let code = (item["code"] as? String) ?? "UNKNOWN"
-        let reason = (item["reason"] as? String) ?? "no reason given"
+        let code = item.code ?? "UNKNOWN"
+        let reason = item.reason ?? "no reason given"
         // Revoking what the platform does not hold leaves the wanted state: nothing shown.
         if code == "NOT_FOUND", request.operation == .withdraw {
             return .success(DeliveryReceipt(remoteID: nil, httpStatus: 200))
@@ -200,8 +201,8 @@ public struct CreditFeedAdapter: ChannelAdapter {
 
     /// A whole-batch refusal: credentials are permanent for every record, the rest as HTTP says.
     private func batchError(_ response: PlatformHTTP.Response) -> DeliveryError {
-        let json = response.json
-        let detail = [json?["code"] as? String, json?["reason"] as? String].compactMap { $0 }.joined(separator: ": ")
+        let answer = response.decoded(CreditFeedWire.Failure.self)
+        let detail = [answer?.code, answer?.reason].compactMap { $0 }.joined(separator: ": ")
         if response.status == 401 || response.status == 403 {
             return DeliveryError(
                 SendFailure(
@@ -216,7 +217,7 @@ public struct CreditFeedAdapter: ChannelAdapter {
     }
 
     /// The record for one request: operation from the version and the withdrawal, fields from the item.
-    static func record(for request: DeliveryRequest) throws(DeliveryError) -> [String: Any] {
+    static func record(for request: DeliveryRequest) throws(DeliveryError) -> CreditFeedWire.Record {
         let item = try ChannelText.item(from: request)
         var record: CreditRecord
         do throws(GongkaiError) {
@@ -226,20 +227,18 @@ public struct CreditFeedAdapter: ChannelAdapter {
                 SendFailure(permanent: true, message: "cannot build the 双公示 record: \(error.message)"),
                 itemID: request.itemID, channelID: request.channelID)
         }
-        let operation: String
+        let operation: CreditFeedWire.Record.Operation
         switch request.operation {
         case .publish:
-            operation = request.version > 1 ? "update" : "add"
+            operation = request.version > 1 ? .update : .add
         case .withdraw:
-            operation = "revoke"
+            operation = .revoke
             let reason = request.withdrawReason.flatMap { $0.isEmpty ? nil : $0 } ?? "信息撤回"
             record.fields[CreditRecord.remarksField] = "撤销：" + reason
         }
-        return [
-            "recordId": request.idempotencyKey, "itemId": request.itemID, "version": request.version,
-            "contentHash": request.contentHash, "operation": operation, "type": record.type.rawValue,
-            "fields": record.fields,
-        ]
+        return CreditFeedWire.Record(
+            recordID: request.idempotencyKey, itemID: request.itemID, version: request.version,
+            contentHash: request.contentHash, operation: operation, type: record.type.rawValue, fields: record.fields)
     }
 
     /// Stable for the same records, so a resent batch carries the same id.
@@ -256,18 +255,17 @@ public struct CreditFeedAdapter: ChannelAdapter {
             .GET, endpoint + "/records?page=\(page)&pageSize=\(listPageSize)",
             headers: [("authorization", "Bearer " + apiToken)], deadline: deadline)
         guard response.status == 200 else { throw batchError(response) }
-        guard let json = response.json, let records = json["records"] as? [[String: Any]] else {
+        guard let listing = response.decoded(CreditFeedWire.Listing.self), let records = listing.records else {
             throw DeliveryError(
                 SendFailure(permanent: false, message: "the credit platform's listing is not the expected JSON"),
                 httpStatus: 200, channelID: channelID)
         }
         let entries = records.compactMap { record -> ChannelListingEntry? in
-            guard let remoteID = record["remoteId"] as? String else { return nil }
+            guard let remoteID = record.remoteID else { return nil }
             return ChannelListingEntry(
-                remoteID: remoteID, itemID: record["itemId"] as? String, version: record["version"] as? Int,
-                contentHash: record["contentHash"] as? String)
+                remoteID: remoteID, itemID: record.itemID, version: record.version, contentHash: record.contentHash)
         }
-        let total = (json["total"] as? Int) ?? 0
+        let total = listing.total ?? 0
         return ChannelListingPage(entries: entries, nextCursor: page * listPageSize < total ? String(page + 1) : nil)
     }
 

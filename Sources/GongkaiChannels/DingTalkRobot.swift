@@ -66,7 +66,7 @@ public enum DingTalkRobot {
                     base + "&timestamp=\(now)&sign=" + GroupRobotAdapter.queryValue(sign(timestamp: now, secret: secret))
                 return GroupRobotAdapter.Post(
                     url: url,
-                    body: PlatformHTTP.jsonBody(["msgtype": "markdown", "markdown": ["title": title, "text": part]]))
+                    body: PlatformHTTP.jsonBody(RobotWire.DingTalkMarkdown(title: title, text: part)))
             })
     }
 

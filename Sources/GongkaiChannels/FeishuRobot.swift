@@ -63,11 +63,9 @@ public enum FeishuRobot {
                 let seconds = now / 1000
                 return GroupRobotAdapter.Post(
                     url: url,
-                    body: PlatformHTTP.jsonBody([
-                        "timestamp": String(seconds), "sign": sign(timestamp: seconds, secret: secret),
-                        "msg_type": "text",
-                        "content": ["text": part],
-                    ]))
+                    body: PlatformHTTP.jsonBody(
+                        RobotWire.FeishuText(
+                            timestamp: String(seconds), sign: sign(timestamp: seconds, secret: secret), text: part)))
             })
     }
 

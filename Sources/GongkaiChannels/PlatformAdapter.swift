@@ -99,21 +99,15 @@ public struct PlatformAdapter: ChannelAdapter {
             throw DeliveryError(
                 SendFailure(permanent: true, message: missing.message), itemID: request.itemID, channelID: channelID)
         }
-        var document: [String: Any] = [
-            "siteCode": siteCode,
-            "title": item.title,
-            "content": item.body,
-            "catalogue": catalogue.json,
-            "version": request.version,
-            "contentHash": request.contentHash,
-        ]
-        if let summary = item.summary, !summary.isEmpty { document["summary"] = summary }
-        if let canonicalURL = request.canonicalURL { document["sourceUrl"] = canonicalURL }
+        let document = PlatformWire.Document(
+            siteCode: siteCode, title: item.title, content: item.body,
+            summary: item.summary.flatMap { $0.isEmpty ? nil : $0 }, catalogue: catalogue, sourceURL: request.canonicalURL,
+            version: request.version, contentHash: request.contentHash)
         let reply = try await exchange(
             .PUT, documentPath(request.itemID), body: PlatformHTTP.jsonBody(document), deadline: deadline,
             itemID: request.itemID)
         guard reply.code == 0 else { throw failure(reply, itemID: request.itemID) }
-        guard let data = reply.data, let id = data["docId"] as? String, let url = data["url"] as? String else {
+        guard let saved = reply.data(PlatformWire.Saved.self), let id = saved.docID, let url = saved.url else {
             throw DeliveryError(
                 SendFailure(
                     permanent: true,
@@ -146,20 +140,19 @@ public struct PlatformAdapter: ChannelAdapter {
             .GET, "/documents",
             query: [("page", String(page)), ("pageSize", String(pageSize)), ("siteCode", siteCode)], body: nil,
             deadline: deadline, itemID: nil)
-        guard reply.code == 0, let records = reply.data?["records"] as? [[String: Any]] else {
+        let listing = reply.data(PlatformWire.Listing.self)
+        guard reply.code == 0, let records = listing?.records else {
             throw failure(reply, itemID: nil)
         }
         let entries = records.compactMap { record -> ChannelListingEntry? in
-            guard let id = record["docId"] as? String else { return nil }
-            let externalID = record["externalId"] as? String
-            let itemID = externalID.flatMap { $0.hasPrefix("gk-") ? String($0.dropFirst(3)) : nil }
+            guard let id = record.docID else { return nil }
+            let itemID = record.externalID.flatMap { $0.hasPrefix("gk-") ? String($0.dropFirst(3)) : nil }
             return ChannelListingEntry(
-                remoteID: id, itemID: itemID, version: record["version"] as? Int,
-                contentHash: record["contentHash"] as? String, url: record["url"] as? String,
-                title: record["title"] as? String)
+                remoteID: id, itemID: itemID, version: record.version, contentHash: record.contentHash, url: record.url,
+                title: record.title)
         }
         let more: Bool
-        if let total = reply.data?["total"] as? Int {
+        if let total = listing?.total {
             more = page * pageSize < total
         } else {
             more = records.count == pageSize
@@ -188,7 +181,7 @@ public struct PlatformAdapter: ChannelAdapter {
         switch reply.code {
         case 0:
             var detail = "signed request accepted"
-            if let serverTime = reply.data?["serverTime"] as? Int {
+            if let serverTime = reply.data(PlatformWire.Ping.self)?.serverTime {
                 detail += "; clock offset \(Int64(serverTime) - clock.now()) ms (the platform allows ±5 min)"
             }
             return [
@@ -235,7 +228,13 @@ public struct PlatformAdapter: ChannelAdapter {
         var message: String
         var field: String?
         var retryAfterHeader: String?
-        var data: [String: Any]?
+        /// The answer, when it carried an envelope.
+        var enveloped: PlatformHTTP.Response?
+
+        /// The envelope's `data` read as `Payload`; nil without an envelope or a `data` of that shape.
+        func data<Payload: Decodable>(_ type: Payload.Type) -> Payload? {
+            enveloped?.decoded(PlatformWire.Envelope<Payload>.self)?.data
+        }
     }
 
     /// Signs and sends one request and reads the envelope.
@@ -254,16 +253,17 @@ public struct PlatformAdapter: ChannelAdapter {
         headers.append(("accept", "application/json"))
         let response = try await http.send(method, url, headers: headers, body: body, deadline: deadline, itemID: itemID)
         let retryAfter = response.headers.first(name: "retry-after")
-        guard let json = response.json, let code = json["code"] as? Int else {
+        guard let envelope = response.decoded(PlatformWire.Envelope<PlatformWire.ErrorData>.self), let code = envelope.code
+        else {
             // No envelope (a proxy's error page): the HTTP status is all there is.
             return Reply(
                 status: response.status, code: response.status == 200 ? -1 : -response.status,
                 message: response.excerpt, retryAfterHeader: retryAfter)
         }
-        let data = json["data"] as? [String: Any]
+        let data = envelope.data
         return Reply(
-            status: response.status, code: code, message: json["message"] as? String ?? "", field: data?["field"] as? String,
-            retryAfterHeader: retryAfter ?? (data?["retryAfter"] as? Int).map(String.init), data: data)
+            status: response.status, code: code, message: envelope.message ?? "", field: data?.field,
+            retryAfterHeader: retryAfter ?? data?.retryAfter.map(String.init), enveloped: response)
     }
 
     /// Classifies a non-zero code; every message names what an operator must fix.

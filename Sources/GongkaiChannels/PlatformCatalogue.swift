@@ -7,7 +7,7 @@ import Foundation
 /// The platform refuses a document without any of them, so the adapter
 /// refuses first (nothing sent) with a message naming the field: 索引号,
 /// 发布机构, 主题分类, 体裁分类, 成文日期, 发布日期, 有效性, 公开属性; 文号 where present.
-public struct PlatformCatalogue: Sendable, Equatable {
+public struct PlatformCatalogue: Sendable, Equatable, Encodable {
     /// 索引号 (`indexNumber`).
     public var indexNumber: String
     /// 发布机构 (`publisher.name`).
@@ -92,14 +92,10 @@ public struct PlatformCatalogue: Sendable, Equatable {
         }
     }
 
-    /// The `catalogue` object of the platform's document body.
-    var json: [String: Any] {
-        var object: [String: Any] = [
-            "indexNumber": indexNumber, "publisher": publisher, "topic": topic, "genre": genre, "writtenOn": writtenOn,
-            "publishOn": publishOn, "validity": validity, "attribute": attribute,
-        ]
-        if let publisherCode { object["publisherCode"] = publisherCode }
-        if let documentNumber { object["documentNumber"] = documentNumber }
-        return object
+    /// The keys of the platform's `catalogue` object (``requiredFields`` names
+    /// the required ones); the optional ones are left out when unknown.
+    enum CodingKeys: String, CodingKey {
+        case indexNumber, publisher, publisherCode, topic, genre, writtenOn, publishOn, documentNumber, validity
+        case attribute
     }
 }

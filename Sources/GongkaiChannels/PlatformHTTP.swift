@@ -27,9 +27,10 @@ public struct PlatformHTTP: Sendable {
         public var headers: HTTPHeaders
         public var body: [UInt8]
 
-        /// The body as a JSON object, or nil.
-        public var json: [String: Any]? {
-            (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+        /// The body read as a platform's reply type, or nil when it is not
+        /// JSON of that shape (a proxy's error page, an empty body).
+        func decoded<Reply: Decodable>(_ type: Reply.Type) -> Reply? {
+            try? JSONDecoder().decode(type, from: Data(body))
         }
 
         /// The first 512 bytes of the body as text, for error messages.
@@ -58,9 +59,12 @@ public struct PlatformHTTP: Sendable {
         }
     }
 
-    /// JSON body from a dictionary (sorted keys, slashes unescaped).
-    public static func jsonBody(_ object: [String: Any]) -> [UInt8] {
-        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
+    /// JSON body of a request type (sorted keys, slashes unescaped; nil
+    /// optionals are left out, not sent as `null`).
+    public static func jsonBody(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(value)) ?? Data())
     }
 
     public func shutdown() async {

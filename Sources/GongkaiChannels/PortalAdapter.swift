@@ -86,8 +86,8 @@ public struct PortalAdapter: ChannelAdapter {
         guard (200..<300).contains(response.status) else {
             throw failure(response, request: request, doing: "refused the article")
         }
-        let json = response.json
-        guard let id = json.flatMap({ Self.string($0["id"]) }), let url = json?["url"] as? String, !url.isEmpty else {
+        let saved = response.decoded(PortalWire.Saved.self)
+        guard let id = saved?.id?.text, let url = saved?.url, !url.isEmpty else {
             throw DeliveryError(
                 SendFailure(
                     permanent: true,
@@ -109,20 +109,13 @@ public struct PortalAdapter: ChannelAdapter {
     }
 
     /// The PUT body: what the article shows plus what reconciliation reads back.
-    static func articleBody(item: DisclosureItem, request: DeliveryRequest, column: String) -> [String: Any] {
-        var body: [String: Any] = [
-            "column": column,
-            "title": item.title,
-            "content": item.body,
-            "indexNumber": item.indexNumber,
-            "publisher": item.publisher.name,
-            "publishDate": item.publishOn,
-            "version": request.version,
-            "contentHash": request.contentHash,
-        ]
-        if let summary = item.summary, !summary.isEmpty { body["summary"] = summary }
-        if let number = item.documentNumber, !number.isEmpty { body["documentNumber"] = number }
-        return body
+    static func articleBody(item: DisclosureItem, request: DeliveryRequest, column: String) -> PortalWire.Article {
+        PortalWire.Article(
+            column: column, title: item.title, content: item.body,
+            summary: item.summary.flatMap { $0.isEmpty ? nil : $0 },
+            documentNumber: item.documentNumber.flatMap { $0.isEmpty ? nil : $0 }, indexNumber: item.indexNumber,
+            publisher: item.publisher.name, publishDate: item.publishOn, version: request.version,
+            contentHash: request.contentHash)
     }
 
     // MARK: Listing
@@ -135,22 +128,22 @@ public struct PortalAdapter: ChannelAdapter {
                 channelID: channelID)
         }
         let response = try await http.send(.GET, listURL(page: page, pageSize: pageSize), headers: headers, deadline: deadline)
-        guard response.status == 200, let json = response.json, let articles = json["articles"] as? [[String: Any]] else {
+        guard response.status == 200, let listing = response.decoded(PortalWire.Listing.self),
+            let articles = listing.articles
+        else {
             throw failure(response, request: nil, doing: "refused the listing")
         }
         let entries = articles.compactMap { article -> ChannelListingEntry? in
-            guard let id = Self.string(article["id"]) else { return nil }
-            let externalID = article["externalId"] as? String
-            let itemID = externalID.flatMap {
+            guard let id = article.id?.text else { return nil }
+            let itemID = article.externalID.flatMap {
                 $0.hasPrefix(Self.externalIDPrefix) ? String($0.dropFirst(Self.externalIDPrefix.count)) : nil
             }
             return ChannelListingEntry(
-                remoteID: id, itemID: itemID, version: article["version"] as? Int,
-                contentHash: article["contentHash"] as? String, url: article["url"] as? String,
-                title: article["title"] as? String)
+                remoteID: id, itemID: itemID, version: article.version, contentHash: article.contentHash,
+                url: article.url, title: article.title)
         }
         let more: Bool
-        if let total = json["total"] as? Int {
+        if let total = listing.total {
             more = page * pageSize < total
         } else {
             more = articles.count == pageSize
@@ -178,7 +171,7 @@ public struct PortalAdapter: ChannelAdapter {
         let answered = ChannelCheck(name: "reachability", passed: true, detail: "the portal answered HTTP \(status)")
         switch status {
         case 200:
-            let total = (response.json?["total"] as? Int).map(String.init) ?? "?"
+            let total = response.decoded(PortalWire.Listing.self)?.total.map(String.init) ?? "?"
             return [
                 ChannelCheck(name: "configuration", passed: true, detail: configuration + "; the column lists \(total) articles"),
                 ChannelCheck(name: "credentials", passed: true, detail: "API token accepted"),
@@ -243,7 +236,7 @@ public struct PortalAdapter: ChannelAdapter {
                     message: "the portal refused the API token (HTTP \(status)); fix credentials.apiToken (\(tokenSource))"),
                 httpStatus: status, itemID: itemID, channelID: channelID)
         case 409, 422:
-            let field = response.json?["field"] as? String
+            let field = response.decoded(PortalWire.Failure.self)?.field
             return DeliveryError(
                 SendFailure(
                     permanent: true,
@@ -258,23 +251,14 @@ public struct PortalAdapter: ChannelAdapter {
 
     /// The CMS's `message` (and `error` code) where it sent JSON, else the body excerpt.
     static func errorDetail(_ response: PlatformHTTP.Response) -> String {
-        guard let json = response.json else { return response.excerpt }
-        let message = json["message"] as? String ?? ""
-        let code = json["error"] as? String
+        guard let answer = response.decoded(PortalWire.Failure.self) else { return response.excerpt }
+        let message = answer.message ?? ""
+        let code = answer.error
         return code.map { message.isEmpty ? $0 : "\($0): \(message)" } ?? message
     }
 
     /// Belt and braces: a platform that echoes the request must not leak the token into the outbox.
     private func redacted(_ text: String) -> String {
         ChannelText.redacting([token], in: text)
-    }
-
-    /// An id the CMS may send as a string or a number.
-    static func string(_ value: Any?) -> String? {
-        switch value {
-        case let text as String: return text.isEmpty ? nil : text
-        case let number as Int: return String(number)
-        default: return nil
-        }
     }
 }

@@ -28,9 +28,9 @@ struct RobotReply: Sendable {
     func failure(of response: PlatformHTTP.Response, part: Int, of parts: Int, request: DeliveryRequest, now: Int64)
         -> DeliveryError?
     {
-        let json = response.json
-        let code = Self.integer(json?[codeKey])
-        let text = scrub((json?[messageKey] as? String) ?? response.excerpt)
+        // The code's and the message's names differ per platform, so the answer is read by name.
+        let code = response.decoded([String: WireField<WireInt>].self)?[codeKey]?.wrappedValue?.value
+        let text = scrub(response.decoded([String: WireField<String>].self)?[messageKey]?.wrappedValue ?? response.excerpt)
         let which = parts > 1 ? " (part \(part) of \(parts); a retry posts the rest)" : ""
         if response.status >= 500 || code == nil {
             if (200..<300).contains(response.status) {
@@ -61,13 +61,6 @@ struct RobotReply: Sendable {
         -> DeliveryError
     {
         DeliveryError(failure, httpStatus: response.status, itemID: request.itemID, channelID: request.channelID)
-    }
-
-    /// A JSON number (or a numeric string) as an integer.
-    static func integer(_ value: Any?) -> Int? {
-        if let number = value as? Int { return number }
-        if let text = value as? String { return Int(text) }
-        return nil
     }
 
     /// The text with every credential value replaced by `***`.

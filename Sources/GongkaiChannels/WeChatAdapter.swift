@@ -149,8 +149,9 @@ public struct WeChatAdapter: ChannelAdapter {
         }
         let mediaID = try await addDraft(article, deadline: deadline, itemID: request.itemID)
         let submitted = try await call(
-            "/cgi-bin/freepublish/submit", ["media_id": mediaID], deadline: deadline, itemID: request.itemID)
-        guard let publishID = Self.string(submitted["publish_id"]) else {
+            "/cgi-bin/freepublish/submit", WeChatWire.Submit(mediaID: mediaID), reply: WeChatWire.Submitted.self,
+            deadline: deadline, itemID: request.itemID)
+        guard let publishID = submitted.publishID?.text else {
             throw failure(permanent: false, "freepublish/submit answered without a publish_id", request.itemID)
         }
         let pending = WeChatRemoteID.Pending(version: request.version, publishID: publishID, replaces: replaces)
@@ -243,11 +244,9 @@ public struct WeChatAdapter: ChannelAdapter {
     private func addDraft(_ article: WeChatArticleRenderer.Article, deadline: NIODeadline, itemID: String)
         async throws(DeliveryError) -> String
     {
-        var fields: [String: Any] = [
-            "title": article.title, "digest": article.digest, "content": article.content,
-            "thumb_media_id": thumbMediaID, "need_open_comment": 0, "only_fans_can_comment": 0,
-        ]
-        if let author { fields["author"] = author }
+        var fields = WeChatWire.DraftAdd.Article(
+            title: article.title, author: author, digest: article.digest, content: article.content,
+            thumbMediaID: thumbMediaID)
         if let source = article.contentSourceURL {
             // draft/add: content_source_url (阅读原文) is at most 1 KB.
             guard source.utf8.count <= Self.maxContentSourceURLBytes else {
@@ -256,10 +255,12 @@ public struct WeChatAdapter: ChannelAdapter {
                     "the portal URL (canonicalURL, 阅读原文) is \(source.utf8.count) bytes; WeChat takes at most "
                         + "\(Self.maxContentSourceURLBytes) in content_source_url", itemID)
             }
-            fields["content_source_url"] = source
+            fields.contentSourceURL = source
         }
-        let answer = try await call("/cgi-bin/draft/add", ["articles": [fields]], deadline: deadline, itemID: itemID)
-        guard let mediaID = Self.string(answer["media_id"]) else {
+        let answer = try await call(
+            "/cgi-bin/draft/add", WeChatWire.DraftAdd(articles: [fields]), reply: WeChatWire.DraftAdded.self,
+            deadline: deadline, itemID: itemID)
+        guard let mediaID = answer.mediaID?.text else {
             throw failure(permanent: false, "draft/add answered without a media_id", itemID)
         }
         return mediaID
@@ -292,21 +293,22 @@ public struct WeChatAdapter: ChannelAdapter {
         -> PublishOutcome
     {
         let answer = try await call(
-            "/cgi-bin/freepublish/get", ["publish_id": publishID], deadline: deadline, itemID: itemID)
-        guard let code = Self.int(answer["publish_status"]), let status = WeChatPublishStatus(rawValue: code) else {
+            "/cgi-bin/freepublish/get", WeChatWire.PublishQuery(publishID: publishID), reply: WeChatWire.PublishState.self,
+            deadline: deadline, itemID: itemID)
+        guard let code = answer.publishStatus?.value, let status = WeChatPublishStatus(rawValue: code) else {
             throw failure(permanent: false, "freepublish/get answered without a known publish_status", itemID)
         }
         switch status {
         case .publishing:
             return .publishing
         case .succeeded:
-            guard let articleID = Self.string(answer["article_id"]) else {
+            guard let articleID = answer.articleID?.text else {
                 throw failure(permanent: false, "freepublish/get reported success without an article_id", itemID)
             }
-            let items = (answer["article_detail"] as? [String: Any])?["item"] as? [[String: Any]]
-            return .published(articleID: articleID, url: items?.first.flatMap { Self.string($0["article_url"]) })
+            let items = answer.articleDetail?.item
+            return .published(articleID: articleID, url: items?.first?.articleURL?.text)
         default:
-            let failed = (answer["fail_idx"] as? [Any])?.compactMap { Self.int($0) } ?? []
+            let failed = answer.failIndexes?.compactMap { $0.wrappedValue?.value } ?? []
             return .failed(status, detail: failed.isEmpty ? "" : " (fail_idx \(failed.map(String.init).joined(separator: ",")))")
         }
     }
@@ -315,8 +317,8 @@ public struct WeChatAdapter: ChannelAdapter {
         // 53600 (unknown article_id): already gone, deleted in the account's back office
         // or by an earlier attempt whose answer was lost.
         _ = try await call(
-            "/cgi-bin/freepublish/delete", ["article_id": articleID, "index": 0], deadline: deadline, itemID: itemID,
-            accepting: [53600])
+            "/cgi-bin/freepublish/delete", WeChatWire.Delete(articleID: articleID), reply: WeChatWire.Status.self,
+            deadline: deadline, itemID: itemID, accepting: [53600])
     }
 
     /// Deletes what it can; returns the articles that are still there after a retryable failure.
@@ -336,9 +338,10 @@ public struct WeChatAdapter: ChannelAdapter {
     }
 
     /// One API call with the shared token; 40001/40014/42001 refresh it once and send again.
-    private func call(
-        _ path: String, _ body: [String: Any], deadline: NIODeadline, itemID: String?, accepting: Set<Int> = []
-    ) async throws(DeliveryError) -> [String: Any]
+    private func call<Reply: Decodable>(
+        _ path: String, _ body: some Encodable, reply: Reply.Type, deadline: NIODeadline, itemID: String?,
+        accepting: Set<Int> = []
+    ) async throws(DeliveryError) -> Reply
     {
         var token = try await tokens.token(deadline: deadline, fetch: fetcher)
         var refreshed = false
@@ -352,17 +355,17 @@ public struct WeChatAdapter: ChannelAdapter {
                     detail: redacted(response.excerpt, token: token.value), itemID: itemID, channelID: channelID,
                     now: clock.now())
             }
-            guard let json = response.json else {
+            guard let status = response.decoded(WeChatWire.Status.self), let answer = response.decoded(Reply.self) else {
                 throw failure(permanent: false, "\(Self.api(path)) answered with something that is not JSON", itemID)
             }
-            let code = Self.int(json["errcode"]) ?? 0
-            if code == 0 || accepting.contains(code) { return json }
+            let code = status.errcode?.value ?? 0
+            if code == 0 || accepting.contains(code) { return answer }
             if Self.tokenRefused.contains(code), !refreshed {
                 refreshed = true
                 token = try await tokens.refresh(replacing: token.value, deadline: deadline, fetch: fetcher)
                 continue
             }
-            let message = redacted(Self.string(json["errmsg"]) ?? "", token: token.value)
+            let message = redacted(status.errmsg?.text ?? "", token: token.value)
             // No HTTP status on errcode failures: WeChat answers them with 200, and
             // leaving it out lets -1 (system busy) count as an outage for the breaker.
             throw DeliveryError(
@@ -385,9 +388,8 @@ public struct WeChatAdapter: ChannelAdapter {
         let clock = self.clock
         let channelID = self.channelID
         return { forceRefresh, deadline in
-            let body = PlatformHTTP.jsonBody([
-                "grant_type": "client_credential", "appid": appID, "secret": appSecret, "force_refresh": forceRefresh,
-            ])
+            let body = PlatformHTTP.jsonBody(
+                WeChatWire.StableTokenRequest(appID: appID, secret: appSecret, forceRefresh: forceRefresh))
             let response: PlatformHTTP.Response
             do throws(DeliveryError) {
                 response = try await http.send(.POST, url, body: body, deadline: deadline)
@@ -401,13 +403,14 @@ public struct WeChatAdapter: ChannelAdapter {
                         status: response.status, retryAfter: response.headers.first(name: "retry-after"),
                         detail: "stable_token: " + excerpt, itemID: nil, channelID: channelID, now: clock.now()))
             }
-            let json = response.json ?? [:]
-            if let value = Self.string(json["access_token"]), !value.isEmpty, let seconds = Self.int(json["expires_in"]) {
+            // A body that is not JSON reads as one without a token: errcode -1 below, retryable.
+            let answer = response.decoded(WeChatWire.StableTokenReply.self)
+            if let value = answer?.accessToken?.text, !value.isEmpty, let seconds = answer?.expiresIn?.value {
                 let lifetime = Int64(max(seconds, 0)) * 1000
                 return .success(WeChatTokenCache.Token(value: value, expiresAt: clock.now() + lifetime, lifetime: lifetime))
             }
-            let code = Self.int(json["errcode"]) ?? -1
-            let message = ChannelText.redacting([appSecret], in: Self.string(json["errmsg"]) ?? excerpt)
+            let code = answer?.errcode?.value ?? -1
+            let message = ChannelText.redacting([appSecret], in: answer?.errmsg?.text ?? excerpt)
             return .failure(
                 DeliveryError(
                     Self.classify(errcode: code, errmsg: message, api: "stable_token", now: clock.now()), channelID: channelID))
@@ -484,22 +487,6 @@ public struct WeChatAdapter: ChannelAdapter {
         path.hasPrefix("/cgi-bin/") ? String(path.dropFirst("/cgi-bin/".count)) : path
     }
 
-    static func string(_ value: Any?) -> String? {
-        switch value {
-        case let text as String: return text
-        case let number as NSNumber: return number.stringValue
-        default: return nil
-        }
-    }
-
-    static func int(_ value: Any?) -> Int? {
-        switch value {
-        case let number as NSNumber: return number.intValue
-        case let text as String: return Int(text)
-        default: return nil
-        }
-    }
-
     // MARK: Listing and check
 
     /// One `freepublish/batchget` page (20 articles); the cursor is the offset.
@@ -514,21 +501,19 @@ public struct WeChatAdapter: ChannelAdapter {
         -> (entries: [(entry: ChannelListingEntry, sourceURL: String?)], nextCursor: String?)
     {
         let answer = try await call(
-            "/cgi-bin/freepublish/batchget", ["offset": offset, "count": Self.pageSize, "no_content": 1],
-            deadline: deadline, itemID: nil)
-        let items = answer["item"] as? [[String: Any]] ?? []
+            "/cgi-bin/freepublish/batchget", WeChatWire.BatchGet(offset: offset, count: Self.pageSize),
+            reply: WeChatWire.Published.self, deadline: deadline, itemID: nil)
+        let items = answer.item ?? []
         var entries: [(entry: ChannelListingEntry, sourceURL: String?)] = []
         for item in items {
-            guard let articleID = Self.string(item["article_id"]) else { continue }
-            let news = ((item["content"] as? [String: Any])?["news_item"] as? [[String: Any]])?.first
-            if let news, (news["is_deleted"] as? Bool) == true { continue }
-            let entry = ChannelListingEntry(
-                remoteID: articleID, url: news.flatMap { Self.string($0["url"]) },
-                title: news.flatMap { Self.string($0["title"]) })
-            entries.append((entry, news.flatMap { Self.string($0["content_source_url"]) }))
+            guard let articleID = item.articleID?.text else { continue }
+            let news = item.content?.newsItem?.first
+            if news?.isDeleted == true { continue }
+            let entry = ChannelListingEntry(remoteID: articleID, url: news?.url?.text, title: news?.title?.text)
+            entries.append((entry, news?.contentSourceURL?.text))
         }
-        let total = Self.int(answer["total_count"]) ?? 0
-        let next = offset + (Self.int(answer["item_count"]) ?? items.count)
+        let total = answer.totalCount?.value ?? 0
+        let next = offset + (answer.itemCount?.value ?? items.count)
         return (entries, items.isEmpty || next >= total ? nil : String(next))
     }
 

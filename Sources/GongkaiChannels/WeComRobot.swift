@@ -47,7 +47,7 @@ public enum WeComRobot {
             clock: clock, credentialNames: ["credentials.key"],
             render: { part, _, _, _, _ in
                 GroupRobotAdapter.Post(
-                    url: url, body: PlatformHTTP.jsonBody(["msgtype": "markdown", "markdown": ["content": part]]))
+                    url: url, body: PlatformHTTP.jsonBody(RobotWire.WeComMarkdown(content: part)))
             })
     }
 }

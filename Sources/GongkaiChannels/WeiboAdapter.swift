@@ -143,11 +143,11 @@ public struct WeiboAdapter: ChannelAdapter {
         let text = try statusText(for: request)
         let response = try await http.send(
             .POST, endpoint + "/statuses/share.json", headers: Self.formHeaders,
-            body: Self.form([("access_token", accessToken), ("status", text), ("rip", rip)]), deadline: deadline,
+            body: Self.form(WeiboWire.Share(accessToken: accessToken, status: text, rip: rip).form), deadline: deadline,
             itemID: request.itemID)
         let receipt: DeliveryReceipt
-        if response.status == 200, let json = response.json, let idstr = Self.idString(json) {
-            receipt = DeliveryReceipt(remoteID: idstr, remoteURL: Self.postURL(json, idstr: idstr), httpStatus: 200)
+        if response.status == 200, let post = response.decoded(WeiboWire.Status.self), let idstr = post.idString {
+            receipt = DeliveryReceipt(remoteID: idstr, remoteURL: post.url(idstr: idstr), httpStatus: 200)
         } else {
             let error = failure(response, itemID: request.itemID)
             guard Self.errorCode(response) == 20019 else { throw error }
@@ -193,7 +193,7 @@ public struct WeiboAdapter: ChannelAdapter {
     private func destroy(_ id: String, itemID: String, deadline: NIODeadline) async throws(DeliveryError) {
         let response = try await http.send(
             .POST, endpoint + "/statuses/destroy.json", headers: Self.formHeaders,
-            body: Self.form([("access_token", accessToken), ("id", id)]), deadline: deadline, itemID: itemID)
+            body: Self.form(WeiboWire.Destroy(accessToken: accessToken, id: id).form), deadline: deadline, itemID: itemID)
         // 20101: the post is gone already, which is what a delete wants.
         if response.status == 200 || Self.errorCode(response) == 20101 { return }
         throw failure(response, itemID: itemID)
@@ -202,7 +202,7 @@ public struct WeiboAdapter: ChannelAdapter {
     /// The id of a post on the first timeline pages with exactly `text`.
     private func findPost(text: String, deadline: NIODeadline) async throws(DeliveryError) -> String? {
         let page = try await timeline(page: 1, count: 100, deadline: deadline)
-        return page.statuses.first { ($0["text"] as? String) == text }.flatMap(Self.idString)
+        return page.statuses.first { $0.text == text }?.idString
     }
 
     // MARK: Listing and checks
@@ -211,23 +211,24 @@ public struct WeiboAdapter: ChannelAdapter {
         let page = cursor.flatMap(Int.init) ?? 1
         let answer = try await timeline(page: page, count: listPageSize, deadline: deadline)
         let entries = answer.statuses.compactMap { status -> ChannelListingEntry? in
-            guard let idstr = Self.idString(status) else { return nil }
-            return ChannelListingEntry(remoteID: idstr, url: Self.postURL(status, idstr: idstr), title: status["text"] as? String)
+            guard let idstr = status.idString else { return nil }
+            return ChannelListingEntry(remoteID: idstr, url: status.url(idstr: idstr), title: status.text)
         }
         let more = page * listPageSize < answer.total && !answer.statuses.isEmpty
         return ChannelListingPage(entries: entries, nextCursor: more ? String(page + 1) : nil)
     }
 
     private func timeline(page: Int, count: Int, deadline: NIODeadline) async throws(DeliveryError)
-        -> (statuses: [[String: Any]], total: Int)
+        -> (statuses: [WeiboWire.Status], total: Int)
     {
         let response = try await http.send(
             .GET, endpoint + "/statuses/user_timeline.json?page=\(page)&count=\(count)",
             headers: [("authorization", "OAuth2 " + accessToken)], deadline: deadline)
-        guard response.status == 200, let json = response.json, let statuses = json["statuses"] as? [[String: Any]] else {
+        guard response.status == 200, let answer = response.decoded(WeiboWire.Timeline.self), let statuses = answer.statuses
+        else {
             throw failure(response, itemID: nil)
         }
-        return (statuses, (json["total_number"] as? Int) ?? statuses.count)
+        return (statuses, answer.totalNumber ?? statuses.count)
     }
 
     public func check(deadline: NIODeadline) async -> [ChannelCheck] {
@@ -241,7 +242,7 @@ public struct WeiboAdapter: ChannelAdapter {
                 .GET, endpoint + "/account/get_uid.json", headers: [("authorization", "OAuth2 " + accessToken)],
                 deadline: deadline)
             checks.append(ChannelCheck(name: "reachability", passed: true, detail: "Weibo answered HTTP \(response.status)"))
-            if response.status == 200, response.json?["uid"] != nil {
+            if response.status == 200, response.decoded(WeiboWire.UID.self)?.uid != nil {
                 checks.append(ChannelCheck(name: "credentials", passed: true, detail: "credentials.accessToken is valid"))
             } else {
                 checks.append(ChannelCheck(name: "credentials", passed: false, detail: failure(response, itemID: nil).failure.message))
@@ -266,7 +267,7 @@ public struct WeiboAdapter: ChannelAdapter {
                 retryAfter: response.headers.first(name: "retry-after"), detail: redacted(response.excerpt),
                 itemID: itemID, channelID: channelID, now: clock.now())
         }
-        let text = redacted((response.json?["error"] as? String) ?? "")
+        let text = redacted(response.decoded(WeiboWire.Failure.self)?.error ?? "")
         let said = "Weibo error \(code)" + (text.isEmpty ? "" : " (\(text))")
         let failure: SendFailure
         switch code {
@@ -302,20 +303,9 @@ public struct WeiboAdapter: ChannelAdapter {
         ChannelText.redacting([accessToken], in: text)
     }
 
+    /// The answer's `error_code`, on any HTTP status (Weibo sends some refusals with 200).
     static func errorCode(_ response: PlatformHTTP.Response) -> Int? {
-        guard response.status != 200 || response.json?["error_code"] != nil else { return nil }
-        return response.json?["error_code"] as? Int
-    }
-
-    static func idString(_ json: [String: Any]) -> String? {
-        if let idstr = json["idstr"] as? String, !idstr.isEmpty { return idstr }
-        return (json["id"] as? Int64).map(String.init) ?? (json["id"] as? Int).map(String.init)
-    }
-
-    static func postURL(_ json: [String: Any], idstr: String) -> String? {
-        guard let user = json["user"] as? [String: Any] else { return nil }
-        let uid = (user["idstr"] as? String) ?? (user["id"] as? Int).map(String.init)
-        return uid.map { "https://weibo.com/\($0)/\(idstr)" }
+        response.decoded(WeiboWire.Failure.self)?.errorCode
     }
 
     static let formHeaders = [("content-type", "application/x-www-form-urlencoded; charset=utf-8")]

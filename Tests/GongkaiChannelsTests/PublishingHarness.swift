@@ -67,3 +67,11 @@ extension Result {
         return nil
     }
 }
+
+extension PlatformHTTP {
+    /// A hand-built JSON body, for simulator tests that send what no adapter
+    /// would (missing or odd fields); the adapters send their wire types.
+    static func jsonBody(_ object: [String: Any]) -> [UInt8] {
+        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
+    }
+}
