@@ -6,6 +6,7 @@ import GongkaiCore
 import GongkaiService
 import GongkaiSimulators
 import GongkaiStore
+import NIOCore
 import NIOHTTP1
 import Testing
 
@@ -149,8 +150,8 @@ struct PublicPageInspectionTests {
         let first = SampleDisclosures.policy
         var second = first
         second.title += "（修订）"
-        let receipt = try await adapter.deliver(request(first, version: 1), deadline: .now() + .seconds(5))
-        _ = try await adapter.deliver(request(second, version: 2), deadline: .now() + .seconds(5))
+        let receipt = try await adapter.deliver(request(first, version: 1), deadline: NIODeadline.now() + .seconds(5))
+        _ = try await adapter.deliver(request(second, version: 2), deadline: NIODeadline.now() + .seconds(5))
         let url = try #require(receipt.remoteURL)
         let fetcher = PublicWebFetcher(timeout: 5_000, hostInterval: 0)
         let inspector = PublicPageInspector(store: try SQLiteOutboxStore.inMemory(), channels: [], fetcher: fetcher)
@@ -162,7 +163,7 @@ struct PublicPageInspectionTests {
         #expect(stale.status == .differs && stale.detail.contains("title"))
         #expect(stale.deadLinks.count == 1)
         // Deleted on the platform: the page is gone.
-        _ = try await adapter.deliver(request(second, version: 2, .withdraw), deadline: .now() + .seconds(5))
+        _ = try await adapter.deliver(request(second, version: 2, .withdraw), deadline: NIODeadline.now() + .seconds(5))
         #expect(await inspector.inspect(expected(second, version: 2, url: url)).status == .missing)
         #expect(simulator.pageViewCount >= 3)
         await fetcher.shutdown()
