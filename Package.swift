@@ -187,6 +187,7 @@ let package = Package(
                 "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiAudit", "GongkaiService",
                 "GongkaiMonitoring", "GongkaiSimulators", "GongkaiServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

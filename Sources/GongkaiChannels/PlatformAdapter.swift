@@ -100,7 +100,9 @@ public struct PlatformAdapter: ChannelAdapter {
                 SendFailure(permanent: true, message: missing.message), itemID: request.itemID, channelID: channelID)
         }
         let document = PlatformWire.Document(
-            siteCode: siteCode, title: item.title, content: item.body,
+            siteCode: siteCode, title: item.title,
+            content: PublicPageMarker.marked(
+                item.body, itemID: item.id, version: request.version, contentHash: request.contentHash),
             summary: item.summary.flatMap { $0.isEmpty ? nil : $0 }, catalogue: catalogue, sourceURL: request.canonicalURL,
             version: request.version, contentHash: request.contentHash)
         let reply = try await exchange(

@@ -110,12 +110,18 @@ public struct PortalAdapter: ChannelAdapter {
 
     /// The PUT body: what the article shows plus what reconciliation reads back.
     static func articleBody(item: DisclosureItem, request: DeliveryRequest, column: String) -> PortalWire.Article {
+        // The body ends with the version mark, so a citizen's view of the page can be tied to this version.
         PortalWire.Article(
-            column: column, title: item.title, content: item.body,
+            column: column, title: item.title,
+            content: PublicPageMarker.marked(
+                item.body, itemID: item.id, version: request.version, contentHash: request.contentHash),
             summary: item.summary.flatMap { $0.isEmpty ? nil : $0 },
             documentNumber: item.documentNumber.flatMap { $0.isEmpty ? nil : $0 }, indexNumber: item.indexNumber,
             publisher: item.publisher.name, publishDate: item.publishOn, version: request.version,
-            contentHash: request.contentHash)
+            contentHash: request.contentHash,
+            attachments: item.attachments.flatMap { list in
+                list.isEmpty ? nil : list.map { .init(name: $0.name, url: $0.url, sha256: $0.sha256) }
+            })
     }
 
     // MARK: Listing

@@ -17,10 +17,19 @@ enum PortalWire {
         var publishDate: String
         var version: Int
         var contentHash: String
+        /// 附件 the article page lists; left out when the item has none.
+        var attachments: [Attachment]?
 
         enum CodingKeys: String, CodingKey {
             case column, title, content, summary, documentNumber, indexNumber, publisher, publishDate, version
-            case contentHash
+            case contentHash, attachments
+        }
+
+        /// A file the agency hosts, with the SHA-256 a public-page check compares its bytes with.
+        struct Attachment: Encodable, Equatable {
+            var name: String
+            var url: String
+            var sha256: String
         }
     }
 

@@ -25,6 +25,11 @@ public struct PublicPageMarker: Sendable, Equatable {
     /// `<!-- gongkai-version:<item>/<version>/<hash prefix> -->`.
     public var htmlComment: String { "<!-- \(Self.prefix)\(itemID)/\(version)/\(hashPrefix) -->" }
 
+    /// `body` with the mark of `itemID`'s `version` at its end: what portal and platform articles carry.
+    public static func marked(_ body: String, itemID: String, version: Int, contentHash: String) -> String {
+        body + "\n" + PublicPageMarker(itemID: itemID, version: version, contentHash: contentHash).htmlComment
+    }
+
     /// Whether `contentHash` is the hash this mark names.
     public func names(contentHash: String) -> Bool { contentHash.hasPrefix(hashPrefix) && !hashPrefix.isEmpty }
 

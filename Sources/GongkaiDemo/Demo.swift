@@ -62,6 +62,13 @@ public enum Demo {
             configuration: EngineConfiguration(workerID: "demo-\(ProcessInfo.processInfo.processIdentifier)", pollInterval: 100),
             logger: logger)
         let console = OutboxConsole(store: store, channels: definitions, actor: "demo-operator", calendar: calendar)
+        // The policy's 附件, hosted on the portal's site as an agency hosts it.
+        var policy = SampleDisclosures.policy
+        let annex = Array("附件：森林草原防火实施方案（演示文件）".utf8)
+        if let portal = platforms.portal {
+            let url = portal.hostFile("2026-annex-1.pdf", bytes: annex)
+            policy.attachments = [.init(name: "实施方案.pdf", url: url, sha256: PublicPageDemo.sha256(annex))]
+        }
         let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
 
         let settled = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -76,7 +83,7 @@ public enum Demo {
             var notice = sample.notice
             notice.review = .pending
             for outcome in try await console.submit([
-                sample.policy, sample.interpretation, sample.penaltyOnNaturalPerson, sample.licence, sample.withheld, notice,
+                policy, sample.interpretation, sample.penaltyOnNaturalPerson, sample.licence, sample.withheld, notice,
             ]) {
                 say("   \(outcome.itemID) v\(outcome.version) \(outcome.change.rawValue)")
             }
@@ -85,7 +92,7 @@ public enum Demo {
 
             say("\n2. approve the notice (先审后发), correct the policy (纠错), annul the penalty (撤销)")
             _ = try await console.approve(itemID: notice.id)
-            let edited = try await console.submit([sample.edited(sample.policy)])
+            let edited = try await console.submit([sample.edited(policy)])
             say("   \(sample.policy.id) v\(edited[0].version) \(edited[0].change.rawValue)")
             _ = try await console.withdraw(itemID: sample.penaltyOnNaturalPerson.id, reason: "行政复议撤销原处罚决定")
             engine.nudge()
@@ -112,13 +119,17 @@ public enum Demo {
         for (_, adapter) in adapters { await adapter.shutdown() }
         print(ReconcileRenderer.render(report, format: .table, language: .zh))
 
+        say("\n5. public pages: what citizens see (gongkai reconcile --public), with a stale page and a broken 附件 injected")
+        let pagesFound = try await PublicPageDemo.run(
+            store: store, platforms: platforms, definitions: definitions, policyID: policy.id, annex: "2026-annex-1.pdf")
+
         var leaks: [String] = []
         if let idNumber = SampleDisclosures.penaltyOnNaturalPerson.subject?.idNumber {
             leaks = platforms.leaks(of: idNumber)
         }
         say("privacy: \(leaks.isEmpty ? "no unmasked ID number reached a public platform" : "LEAK on " + leaks.joined(separator: ", "))")
         await platforms.stopAll()
-        let ok = settled && report.exitStatus == 0 && leaks.isEmpty
+        let ok = settled && report.exitStatus == 0 && leaks.isEmpty && pagesFound
         say(ok ? "\nconverged: every channel shows what the outbox says." : "\nNOT converged within \(timeoutSeconds)s.")
         return ok
     }

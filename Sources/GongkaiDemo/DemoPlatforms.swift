@@ -18,6 +18,11 @@ struct DemoPlatforms {
     /// Everything each public platform holds or received, as text, for the privacy check.
     var publicTexts: [String: @Sendable () -> [String]] = [:]
     var stops: [@Sendable () async -> Void] = []
+    /// The sites whose public pages the demo inspects, and where to reach the portal's
+    /// real-looking address (www.lycy.jl.gov.cn) locally.
+    var portal: PortalSimulator?
+    var platform: PlatformSimulator?
+    var siteOverrides: [String: String] = [:]
 
     static let retry = try! RetrySchedule(
         delays: [200, 500, 1_000, 2_000, 4_000], jitter: 0.2, minimumThrottleDelay: 300, maximumRetryAfter: 5_000)
@@ -46,6 +51,8 @@ struct DemoPlatforms {
         let portal = PortalSimulator(token: portalToken, siteURL: "https://www.lycy.jl.gov.cn", logger: logger)
         try await portal.start()
         portal.setFaults(PublishingFaults(script: [.serverError(status: 500), .dropAfterApplying]))
+        platforms.portal = portal
+        platforms.siteOverrides["www.lycy.jl.gov.cn"] = portal.baseURL
         platforms.add(
             channel("portal", .portal, endpoint: portal.endpoint, credentials: ["apiToken": "GONGKAI_DEMO_PORTAL_TOKEN"],
                 options: ["column": "zcwj"]),
@@ -57,6 +64,7 @@ struct DemoPlatforms {
         let platform = PlatformSimulator(appKey: "demo-app", appSecret: platformSecret, logger: logger)
         try await platform.start()
         platform.setFaults(PublishingFaults(script: [.throttle(retryAfterSeconds: 1)]))
+        platforms.platform = platform
         platforms.add(
             channel("platform", .platform, endpoint: platform.endpoint, credentials: ["appSecret": "GONGKAI_DEMO_PLATFORM_SECRET"],
                 options: ["appKey": "demo-app", "siteCode": "jl-lcj"]),

@@ -89,7 +89,10 @@ final class PlatformEndpoint: SimulatorEndpoint {
     }
 
     private static func respond(to request: SimulatorRequest, now: Int64, state: inout State) -> SimulatorResponse {
-        if request.method == .GET, request.path.hasPrefix("/gk/") { return publicPage(request, state: &state) }
+        // Everything outside the API is the public site, wherever `siteURL` puts its pages.
+        if request.method == .GET, request.path != prefix, !request.path.hasPrefix(prefix + "/") {
+            return publicPage(request, state: &state)
+        }
         if let refusal = authenticate(request, now: now, state: &state) { return refusal }
         let fault = state.faults.next()
         switch fault {

@@ -68,7 +68,8 @@ final class PortalEndpoint: SimulatorEndpoint {
     }
 
     private static func respond(to request: SimulatorRequest, state: inout State) -> SimulatorResponse {
-        if request.method == .GET, request.path.hasPrefix("/site/") || request.path.hasPrefix("/files/") {
+        // Everything outside the API is the public site, wherever `siteURL` puts its pages.
+        if request.method == .GET, request.path != prefix, !request.path.hasPrefix(prefix + "/") {
             return publicSite(request, state: &state)
         }
         guard request.path == prefix + "/articles" || request.path.hasPrefix(prefix + "/articles/") else {

@@ -166,7 +166,10 @@ struct WireFormatTests {
                     "version", "contentHash",
                 ])
             #expect(put["column"] as? String == "zcwj")
-            #expect(put["content"] as? String == item.body)
+            // The body carries the version mark the public-page check reads.
+            #expect(
+                put["content"] as? String
+                    == item.body + "\n<!-- gongkai-version:\(item.id)/1/\(request.contentHash.prefix(16)) -->")
             #expect(put["publishDate"] as? String == item.publishOn)
             #expect(put["version"] as? Int == 1)
             #expect(put["contentHash"] as? String == request.contentHash)
@@ -178,6 +181,16 @@ struct WireFormatTests {
             let without = try #require(tap.requests(endingWith: "/articles/gk-" + bare.id).first)
             #expect(without.jsonKeys == Set(put.keys).subtracting(["summary", "documentNumber"]))
             #expect(!without.bodyText.contains("null"))
+
+            // 附件 go with their SHA-256, so the page lists them and a check can verify them.
+            var withFiles = PublishingHarness.notice(3)
+            withFiles.attachments = [.init(name: "方案.pdf", url: "https://www.example.gov.cn/files/a.pdf", sha256: String(repeating: "ab", count: 32))]
+            _ = try await adapter.deliver(PublishingHarness.publish(withFiles, channelID: "portal"), deadline: Self.deadline)
+            let files = try #require(tap.requests(endingWith: "/articles/gk-" + withFiles.id).first?.json)
+            let listed = try #require(files["attachments"] as? [[String: Any]])
+            #expect(listed.count == 1 && listed[0]["name"] as? String == "方案.pdf")
+            #expect(listed[0]["sha256"] as? String == String(repeating: "ab", count: 32))
+            #expect(Set(listed[0].keys) == ["name", "url", "sha256"])
         }
     }
 

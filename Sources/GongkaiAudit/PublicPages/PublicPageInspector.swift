@@ -80,7 +80,7 @@ public struct PublicPageInspector: Sendable {
             itemID: item.id, channelID: definition.id, url: url, version: version, contentHash: stored.contentHash,
             title: document?.title ?? item.title, documentNumber: definition.kind == .weibo ? nil : document?.documentNumber,
             withdrawn: withdrawn, attachments: document?.attachments ?? [],
-            titleCharacters: definition.kind == .weibo ? 20 : nil)
+            titleCharacters: definition.kind == .weibo ? 20 : nil, listsAttachments: definition.kind == .portal)
     }
 
     /// Checks `targets`, `concurrency` at a time; rows come back in the targets' order.
@@ -118,7 +118,16 @@ public struct PublicPageInspector: Sendable {
             expectedVersion: expected.withdrawn ? nil : expected.version, shownVersion: verdict.shownVersion,
             detail: verdict.detail)
         guard let content, !expected.withdrawn, verdict.status == .inSync || verdict.status == .differs else { return row }
+        let linked = Set(content.links)
         for attachment in expected.attachments {
+            guard linked.contains(attachment.url) else {
+                if expected.listsAttachments {
+                    row.attachmentsChecked += 1
+                    row.brokenAttachments.append(
+                        .init(name: attachment.name, url: attachment.url, reason: "the page does not link it"))
+                }
+                continue
+            }
             row.attachmentsChecked += 1
             switch await fetcher.fileDigest(attachment.url) {
             case .failure(let failure):

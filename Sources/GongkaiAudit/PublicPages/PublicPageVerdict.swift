@@ -20,12 +20,16 @@ public struct PublicPageExpectation: Sendable, Equatable {
     /// How much of the title the page is expected to show: all of it, or (a Weibo
     /// post, which shortens long titles) its first characters.
     public var titleCharacters: Int?
+    /// Whether the page must list the item's attachments (the agency's own portal does);
+    /// elsewhere only the attachments a page links to are checked.
+    public var listsAttachments: Bool
 
     public init(
         itemID: String, channelID: String, url: String, version: Int, contentHash: String, title: String,
         documentNumber: String? = nil, withdrawn: Bool = false, attachments: [DisclosureItem.Attachment] = [],
-        titleCharacters: Int? = nil
+        titleCharacters: Int? = nil, listsAttachments: Bool = true
     ) {
+        self.listsAttachments = listsAttachments
         self.itemID = itemID
         self.channelID = channelID
         self.url = url

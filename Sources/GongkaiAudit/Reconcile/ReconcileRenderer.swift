@@ -18,6 +18,20 @@ public enum ReconcileRenderer {
         }
     }
 
+    /// The public-page view alone, as the terminal table shows it.
+    public static func renderPublicPages(_ pages: PublicPageReport, language: ReportLanguage) -> String {
+        var text = PublicPageRenderer.title(language) + "\n"
+        var summary = TextTable(PublicPageRenderer.summaryHeaders(language))
+        for channel in pages.channels { summary.add(PublicPageRenderer.summaryCells(channel)) }
+        text += summary.render()
+        if !pages.rows.isEmpty {
+            var rows = TextTable(PublicPageRenderer.headers(language))
+            for row in pages.rows { rows.add(PublicPageRenderer.cells(row, language)) }
+            text += "\n\n" + rows.render()
+        }
+        return text
+    }
+
     static func headers(_ language: ReportLanguage) -> [String] {
         switch language {
         case .zh: return ["渠道", "事项", "状态", "应有版本", "平台版本", "投递状态", "期限", "时限", "说明", "修复"]
@@ -86,17 +100,7 @@ public enum ReconcileRenderer {
             for row in report.rows { rows.add(cells(row, language)) }
             text += rows.render() + "\n\n"
         }
-        if let pages = report.publicPages {
-            text += PublicPageRenderer.title(language) + "\n"
-            var summary = TextTable(PublicPageRenderer.summaryHeaders(language))
-            for channel in pages.channels { summary.add(PublicPageRenderer.summaryCells(channel)) }
-            text += summary.render() + "\n\n"
-            if !pages.rows.isEmpty {
-                var rows = TextTable(PublicPageRenderer.headers(language))
-                for row in pages.rows { rows.add(PublicPageRenderer.cells(row, language)) }
-                text += rows.render() + "\n\n"
-            }
-        }
+        if let pages = report.publicPages { text += renderPublicPages(pages, language: language) + "\n\n" }
         return text + verdict(report, language)
     }
 
