@@ -169,14 +169,22 @@ struct ReconcileSpillTests {
         #expect(report.rows.isEmpty)
     }
 
-    @Test func theSpillFileIsRemovedWhenTheListingFails() async throws {
-        let store = try await Self.preloadedStore(10)
-        let directory = try Self.emptyDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let listed = (1...10).map { ChannelListingEntry(remoteID: "cms-\($0)", itemID: Self.preloadedID($0), version: 1) }
-        let adapter = ScriptedListing(listed, pageSize: 3, spillDirectory: directory, interruption: .failAfterPage(1))
-        var reconciler = Reconciler(store: store, channels: [(Self.definition, adapter)])
+    /// A reconcile of ten preloaded items whose listing (pages of 3) is interrupted, spilling into a fresh directory.
+    static func interruptedRun(_ interruption: ScriptedListing.Interruption) async throws
+        -> (reconciler: Reconciler, adapter: ScriptedListing, directory: URL)
+    {
+        let store = try await preloadedStore(10)
+        let directory = try emptyDirectory()
+        let listed = (1...10).map { ChannelListingEntry(remoteID: "cms-\($0)", itemID: preloadedID($0), version: 1) }
+        let adapter = ScriptedListing(listed, pageSize: 3, spillDirectory: directory, interruption: interruption)
+        var reconciler = Reconciler(store: store, channels: [(definition, adapter)])
         reconciler.spillDirectory = directory
+        return (reconciler, adapter, directory)
+    }
+
+    @Test func theSpillFileIsRemovedWhenTheListingFails() async throws {
+        let (reconciler, adapter, directory) = try await Self.interruptedRun(.failAfterPage(1))
+        defer { try? FileManager.default.removeItem(at: directory) }
 
         let report = try await reconciler.run()
 
@@ -187,16 +195,10 @@ struct ReconcileSpillTests {
     }
 
     @Test func theSpillFileIsRemovedWhenTheRunIsCancelled() async throws {
-        let store = try await Self.preloadedStore(10)
-        let directory = try Self.emptyDirectory()
+        let (reconciler, adapter, directory) = try await Self.interruptedRun(.cancelAfterPage(1))
         defer { try? FileManager.default.removeItem(at: directory) }
-        let listed = (1...10).map { ChannelListingEntry(remoteID: "cms-\($0)", itemID: Self.preloadedID($0), version: 1) }
-        let adapter = ScriptedListing(listed, pageSize: 3, spillDirectory: directory, interruption: .cancelAfterPage(1))
-        var reconciler = Reconciler(store: store, channels: [(Self.definition, adapter)])
-        reconciler.spillDirectory = directory
-        let reconcile = reconciler
 
-        let run = Task { try await reconcile.run() }
+        let run = Task { try await reconciler.run() }
 
         await #expect(throws: CancellationError.self) { try await run.value }
         #expect(adapter.filesSeen.withLock { $0.count } == 2)
