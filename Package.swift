@@ -120,13 +120,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // What auditors read: reconciliation, deadline status, the annual report.
+        // What auditors read: reconciliation, deadline status, the annual report. GRDB for the
+        // temporary file a channel's listing is spilled to while it is compared.
         .target(
             name: "GongkaiAudit",
             dependencies: [
                 "GongkaiCore", "GongkaiStore", "GongkaiChannels",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -298,10 +298,6 @@ public enum Bench {
         return false
     }
 
-    static func delivered(_ store: any OutboxStore) async throws -> Int {
-        try await store.stateCounts().values.reduce(0) { $0 + ($1[.delivered] ?? 0) }
-    }
-
     static func bareHTTP(
         _ options: Options, channels: [ChannelDefinition], items: [DisclosureItem], environment: [String: String]
     ) async throws -> (seconds: Double, cpuSeconds: Double) {

@@ -39,16 +39,22 @@ enum MachineInfo {
 /// Samples RSS a few times a second, to show whether memory stays flat over a run.
 final class RSSSampler: Sendable {
     private let samples = Mutex<[Int]>([])
+    private let interval: Duration
+
+    init(every interval: Duration = .milliseconds(250)) { self.interval = interval }
 
     func run() async {
         while !Task.isCancelled {
             let rss = MachineInfo.currentRSSMegabytes()
             samples.withLock { $0.append(rss) }
-            try? await Task.sleep(for: .milliseconds(250))
+            try? await Task.sleep(for: interval)
         }
     }
 
     func reset() { samples.withLock { $0.removeAll() } }
+
+    /// The highest sample so far (0 before the first).
+    var highest: Int { samples.withLock { $0.max() ?? 0 } }
 
     /// First, highest and last sample of the current phase.
     func describe() -> String {

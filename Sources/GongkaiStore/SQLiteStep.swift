@@ -1,20 +1,20 @@
-import GRDB
+package import GRDB
 import GRDBSQLite
 
 /// One of GRDB's cached statements, bound and stepped through SQLite's C API.
 ///
-/// Only the claim/ack path uses it: there every delivery costs a few
+/// The claim/ack path uses it (and reconcile's listing spill, in GongkaiAudit): there every delivery costs a few
 /// statements, and binding through `StatementArguments` (an array of
 /// existentials) and reading through `Row` cost about as much as SQLite's own
 /// work (measured with the bench's bookkeeping phase: 77 µs per delivery
 /// through GRDB against 40–60 µs for the same statements from C). GRDB still
 /// prepares, caches and finalizes the statement and owns the transaction.
-struct SQLiteStep: ~Copyable {
+package struct SQLiteStep: ~Copyable {
     private let handle: SQLiteStatement
     private let connection: SQLiteConnection?
     private let sql: String
 
-    init(_ db: Database, sql: String) throws {
+    package init(_ db: Database, sql: String) throws {
         let statement = try db.cachedStatement(sql: sql)
         handle = statement.sqliteStatement
         connection = db.sqliteConnection
@@ -29,15 +29,15 @@ struct SQLiteStep: ~Copyable {
 
     // MARK: Binding (indices start at 1, as in SQL)
 
-    func bind(_ index: Int32, _ value: Int64?) {
+    package func bind(_ index: Int32, _ value: Int64?) {
         if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
     }
 
-    func bind(_ index: Int32, _ value: Int?) {
+    package func bind(_ index: Int32, _ value: Int?) {
         bind(index, value.map(Int64.init))
     }
 
-    func bind(_ index: Int32, _ value: String?) {
+    package func bind(_ index: Int32, _ value: String?) {
         guard var value else {
             sqlite3_bind_null(handle, index)
             return
@@ -50,7 +50,7 @@ struct SQLiteStep: ~Copyable {
     // MARK: Stepping
 
     /// True while there is a row to read; false when the statement is done.
-    func step() throws -> Bool {
+    package func step() throws -> Bool {
         switch sqlite3_step(handle) {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
@@ -61,54 +61,54 @@ struct SQLiteStep: ~Copyable {
     }
 
     /// Runs a statement that returns no rows.
-    func run() throws {
+    package func run() throws {
         while try step() {}
         sqlite3_reset(handle)
     }
 
     /// Ready for the next set of bindings (a reset keeps the bindings; every call rebinds all of them).
-    func reset() {
+    package func reset() {
         sqlite3_reset(handle)
     }
 
     /// Rows changed by the last statement that ran on this connection.
-    var changes: Int32 {
+    package var changes: Int32 {
         connection.map { sqlite3_changes($0) } ?? 0
     }
 
     // MARK: Columns (indices start at 0)
 
-    func int64(_ column: Int32) -> Int64 {
+    package func int64(_ column: Int32) -> Int64 {
         sqlite3_column_int64(handle, column)
     }
 
-    func int(_ column: Int32) -> Int {
+    package func int(_ column: Int32) -> Int {
         Int(sqlite3_column_int64(handle, column))
     }
 
-    func isNull(_ column: Int32) -> Bool {
+    package func isNull(_ column: Int32) -> Bool {
         sqlite3_column_type(handle, column) == SQLITE_NULL
     }
 
-    func optionalInt64(_ column: Int32) -> Int64? {
+    package func optionalInt64(_ column: Int32) -> Int64? {
         isNull(column) ? nil : int64(column)
     }
 
-    func optionalInt(_ column: Int32) -> Int? {
+    package func optionalInt(_ column: Int32) -> Int? {
         isNull(column) ? nil : int(column)
     }
 
-    func string(_ column: Int32) -> String {
+    package func string(_ column: Int32) -> String {
         guard let text = sqlite3_column_text(handle, column) else { return "" }
         let count = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
-    func optionalString(_ column: Int32) -> String? {
+    package func optionalString(_ column: Int32) -> String? {
         isNull(column) ? nil : string(column)
     }
 
-    func bytes(_ column: Int32) -> [UInt8] {
+    package func bytes(_ column: Int32) -> [UInt8] {
         guard let blob = sqlite3_column_blob(handle, column) else { return [] }
         let count = Int(sqlite3_column_bytes(handle, column))
         return [UInt8](UnsafeRawBufferPointer(start: blob, count: count))

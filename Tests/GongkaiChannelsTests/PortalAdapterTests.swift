@@ -141,6 +141,24 @@ struct PortalAdapterTests {
         await setup.close()
     }
 
+    @Test("seeded articles list in the order given, as gongkai's own")
+    func seeded() async throws {
+        let setup = try await Self.setUp(pageSize: 2)
+        let hash = String(repeating: "a", count: 64)
+        setup.simulator.seedPublished(itemIDs: ["c", "a", "b"], column: "zcwj", version: 3, contentHash: hash)
+        var entries: [ChannelListingEntry] = []
+        var cursor: String? = nil
+        repeat {
+            let page = try await setup.adapter.list(cursor: cursor, deadline: PublishingHarness.deadline())
+            entries += page.entries
+            cursor = page.nextCursor
+        } while cursor != nil
+        #expect(entries.map(\.itemID) == ["c", "a", "b"])
+        #expect(entries.allSatisfy { $0.version == 3 && $0.contentHash == hash })
+        #expect(setup.simulator.createdCount == 3)
+        await setup.close()
+    }
+
     @Test("tampering shows in the listing: deleted, stale, restored")
     func tampering() async throws {
         let setup = try await Self.setUp()

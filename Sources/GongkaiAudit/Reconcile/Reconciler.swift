@@ -1,15 +1,17 @@
 public import GongkaiChannels
 public import GongkaiCore
 public import GongkaiStore
-import NIOCore
+public import Foundation
 
 /// Runs `gongkai reconcile`: for each channel, compares the outbox (the source
 /// of truth) with what the channel shows, through its listing where it can
 /// list and through our receipts where it cannot; optionally enqueues the repairs.
 ///
 /// The outbox side is read in pages in item id order. The listing of one
-/// channel is held as a compact map while that channel is checked (the
-/// platforms list in their own order, so a merge by key is not possible).
+/// channel is spilled to a temporary file while that channel is checked (the
+/// platforms list in their own order, so a merge by key is not possible), and
+/// each outbox page looks its entries up there in one query: memory holds a
+/// page of either, whatever the channel's size.
 public struct Reconciler: Sendable {
     public var store: any OutboxStore
     public var channels: [(definition: ChannelDefinition, adapter: any ChannelAdapter)]
@@ -23,6 +25,13 @@ public struct Reconciler: Sendable {
     /// For the deadline column; without a calendar rows carry no deadline.
     public var calendar: WorkCalendar?
     public var deadlines = DeadlinePolicy.standard
+    /// Where a channel's listing is spilled while it is compared (deleted
+    /// after the channel, also when the run fails); the size is about that of
+    /// the listing's entries. Defaults to `TMPDIR`, which should be a disk, not a tmpfs.
+    public var spillDirectory = FileManager.default.temporaryDirectory
+    /// Gets the number of listing entries held in memory at each step (tests
+    /// show it stays within a page).
+    public var onListingHeld: (@Sendable (Int) -> Void)?
 
     public init(
         store: any OutboxStore, channels: [(definition: ChannelDefinition, adapter: any ChannelAdapter)],
@@ -75,26 +84,26 @@ public struct Reconciler: Sendable {
                 if (row.status != .inSync && !row.isRoutineUnverified) || keepInSyncRows { channelRows.append(row) }
             }
             do {
-                var listing: ListingIndex?
-                if adapter.capabilities.contains(.list) {
-                    listing = try await ListingIndex.load(adapter, pageTimeout: pageTimeout) { count in
-                        progress?("\(definition.id): \(count) listed")
-                    }
+                let listing = adapter.capabilities.contains(.list) ? try ListingSpill(directory: spillDirectory) : nil
+                defer { listing?.remove() }
+                try await listing?.load(adapter, pageTimeout: pageTimeout, held: onListingHeld) { count in
+                    progress?("\(definition.id): \(count) listed")
                 }
                 var after: String?
                 var seen = 0
                 while true {
+                    try Task.checkCancellation()
                     let page = try await store.deliveriesWithItems(
                         channelID: definition.id, afterItemID: after, limit: pageSize)
                     guard let last = page.last else { break }
                     after = last.delivery.itemID
-                    for (record, item) in page {
+                    let shown = try await listing?.take(page.map { ($0.delivery.itemID, $0.delivery.remoteID) })
+                    if let shown { onListingHeld?(shown.count(where: { $0 != nil })) }
+                    for (index, (record, item)) in page.enumerated() {
                         let relatedShownOn = try await DeliveryDeadline.relatedShownOn(record, item: item, store: store)
-                        if listing != nil {
-                            // Mutated in place through the optional: a copy would cost the whole map per row.
-                            let entry = listing?.take(itemID: record.itemID, remoteID: record.remoteID) ?? nil
+                        if let shown {
                             add(
-                                ReconcileClassifier.classify(record, item: item, currentHash: item.contentHash, shown: entry),
+                                ReconcileClassifier.classify(record, item: item, currentHash: item.contentHash, shown: shown[index]),
                                 record: record, item: item, relatedShownOn: relatedShownOn)
                         } else {
                             add(
@@ -106,8 +115,16 @@ public struct Reconciler: Sendable {
                     if seen % (pageSize * 10) == 0 { progress?("\(definition.id): \(seen) deliveries compared") }
                     if page.count < pageSize { break }
                 }
-                for entry in listing?.remaining ?? [] {
-                    add(ReconcileClassifier.unknown(entry, channelID: definition.id))
+                if let listing {
+                    // What no delivery matched, in listing order.
+                    var position: Int?
+                    while true {
+                        let rest = try await listing.remaining(after: position, limit: pageSize)
+                        onListingHeld?(rest.count)
+                        for (_, entry) in rest { add(ReconcileClassifier.unknown(entry, channelID: definition.id)) }
+                        guard rest.count == pageSize, let last = rest.last else { break }
+                        position = last.position
+                    }
                 }
             } catch let error as DeliveryError {
                 summary.method = "failed"
@@ -166,47 +183,4 @@ public struct Reconciler: Sendable {
             return ""
         }
     }
-}
-
-/// One channel's listing, indexed by item id and by remote id; entries are
-/// taken out as deliveries match them, and what is left is unknown here.
-struct ListingIndex: Sendable {
-    private var entries: [ChannelListingEntry?] = []
-    private var byItem: [String: Int] = [:]
-    private var byRemote: [String: Int] = [:]
-
-    static func load(
-        _ adapter: any ChannelAdapter, pageTimeout: Int64, progress: (Int) -> Void
-    ) async throws(DeliveryError) -> ListingIndex {
-        var index = ListingIndex()
-        var cursor: String?
-        var pages = 0
-        repeat {
-            let page = try await adapter.list(cursor: cursor, deadline: .now() + .milliseconds(pageTimeout))
-            for entry in page.entries { index.insert(entry) }
-            cursor = page.nextCursor
-            pages += 1
-            if pages % 50 == 0 { progress(index.entries.count) }
-        } while cursor != nil
-        return index
-    }
-
-    mutating func insert(_ entry: ChannelListingEntry) {
-        let position = entries.count
-        entries.append(entry)
-        if let itemID = entry.itemID { byItem[itemID] = position }
-        byRemote[entry.remoteID] = position
-    }
-
-    /// The entry for a delivery, removed from the index.
-    mutating func take(itemID: String, remoteID: String?) -> ChannelListingEntry? {
-        let position = byItem[itemID] ?? remoteID.flatMap { byRemote[$0] }
-        guard let position, let entry = entries[position] else { return nil }
-        entries[position] = nil
-        if let itemID = entry.itemID { byItem[itemID] = nil }
-        byRemote[entry.remoteID] = nil
-        return entry
-    }
-
-    var remaining: [ChannelListingEntry] { entries.compactMap { $0 } }
 }
