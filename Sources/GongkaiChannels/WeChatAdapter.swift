@@ -144,7 +144,7 @@ public struct WeChatAdapter: ChannelAdapter {
         let item = try ChannelText.item(from: request)
         let article = try WeChatArticleRenderer.render(
             item, canonicalURL: request.canonicalURL, itemID: request.itemID, channelID: channelID)
-        if request.remoteID == nil, let existing = await alreadyPublished(article, deadline: deadline, itemID: request.itemID) {
+        if request.remoteID == nil, let existing = try await alreadyPublished(article, deadline: deadline, itemID: request.itemID) {
             return DeliveryReceipt(remoteID: existing.articleID, remoteURL: existing.url, httpStatus: 200)
         }
         let mediaID = try await addDraft(article, deadline: deadline, itemID: request.itemID)
@@ -271,12 +271,21 @@ public struct WeChatAdapter: ChannelAdapter {
     /// Before publishing again, the newest articles are searched for this one
     /// (same 阅读原文 URL and title) and adopted if found. A publish still
     /// in progress at WeChat is not listed yet, so this narrows the window, not closes it.
-    private func alreadyPublished(_ article: WeChatArticleRenderer.Article, deadline: NIODeadline, itemID: String) async
-        -> (articleID: String, url: String?)?
+    private func alreadyPublished(_ article: WeChatArticleRenderer.Article, deadline: NIODeadline, itemID: String)
+        async throws(DeliveryError) -> (articleID: String, url: String?)?
     {
         guard let source = article.contentSourceURL else { return nil }
-        // Best effort: if the lookup fails, draft/add reports the real problem.
-        guard let page = try? await batchget(offset: 0, deadline: deadline) else { return nil }
+        // Best effort: if the lookup fails, draft/add reports the real problem; but a refusal
+        // for good (40001 twice: the AppSecret or the IP whitelist) is final here too, since
+        // draft/add would only spend two more stable_token fetches of the day's budget on it.
+        let page: (entries: [(entry: ChannelListingEntry, sourceURL: String?)], nextCursor: String?)
+        do {
+            page = try await batchget(offset: 0, deadline: deadline)
+        } catch where error.failure.permanent {
+            throw error
+        } catch {
+            return nil
+        }
         guard let match = page.entries.first(where: { $0.entry.title == article.title && $0.sourceURL == source }) else {
             return nil
         }
