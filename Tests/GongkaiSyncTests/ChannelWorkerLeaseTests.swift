@@ -59,15 +59,21 @@ struct ChannelWorkerLeaseTests {
         #expect(limit(Self.channel("g", url: "http://x"), batchSize: 50) == 0)
     }
 
-    @Test func aSendLongerThanTheLeaseKeepsItsRowWhileTheWorkerRenewsIt() async throws {
-        // Fails on the old worker: the lease was stretched to the timeout plus 5 s instead of renewed.
+    /// A started webhook subscriber that answers every request only after `delay`.
+    static func slowSubscriber(answeringAfter delay: Duration) async throws -> (StandardWebhookSecret, WebhookSimulator) {
         let secret = StandardWebhookSecret.generate()
         let simulator = WebhookSimulator(secret: secret, logger: Self.logger)
         try await simulator.start()
-        simulator.setFaults(WebhookFaults(slowRate: 1, slowDelay: .seconds(6)))
+        simulator.setFaults(WebhookFaults(slowRate: 1, slowDelay: delay))
+        return (secret, simulator)
+    }
+
+    @Test func aSendLongerThanTheLeaseKeepsItsRowWhileTheWorkerRenewsIt() async throws {
+        // Fails on the old worker: the lease was stretched to the timeout plus 5 s instead of renewed.
+        let (secret, simulator) = try await Self.slowSubscriber(answeringAfter: .seconds(6))
         let store = try SQLiteOutboxStore.inMemory()
         let definition = Self.channel("slow", url: simulator.url, concurrency: 1, timeout: 10_000)
-        // Lapsing would take two renewals missed in a row: 2 s with the loop starved.
+        // Lapsing would take three renewals missed in a row: 2.25 s with the loop starved.
         let lease: Int64 = 3_000
         let (recorded, record) = AsyncStream.makeStream(of: Void.self)
         let observer: DeliveryEngine.Observer = { _, _ in record.yield() }
@@ -101,10 +107,7 @@ struct ChannelWorkerLeaseTests {
 
     @Test func stoppingReleasesQueuedClaimsUntouched() async throws {
         // One send at a time, each answered after 400 ms: the rest wait in the claim-ahead queue.
-        let secret = StandardWebhookSecret.generate()
-        let simulator = WebhookSimulator(secret: secret, logger: Self.logger)
-        try await simulator.start()
-        simulator.setFaults(WebhookFaults(slowRate: 1, slowDelay: .milliseconds(400)))
+        let (secret, simulator) = try await Self.slowSubscriber(answeringAfter: .milliseconds(400))
         let store = try SQLiteOutboxStore.inMemory()
         let definition = Self.channel("slow", url: simulator.url, concurrency: 1, timeout: 2_000)
         let (engine, run) = try await Self.startEngine(
