@@ -281,7 +281,7 @@ let package = Package(
             name: "GongkaiSyncTests",
             dependencies: [
                 "GongkaiCore", "GongkaiStore", "GongkaiChannels", "GongkaiSync", "GongkaiSimulators", "GongkaiAudit",
-                "GongkaiService", "GongkaiDemo", "GongkaiMonitoring",
+                "GongkaiService", "GongkaiDemo", "GongkaiMonitoring", "GongkaiServer", "GongkaiTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

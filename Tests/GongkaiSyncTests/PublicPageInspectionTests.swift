@@ -3,7 +3,9 @@ import Foundation
 import GongkaiAudit
 import GongkaiChannels
 import GongkaiCore
+import GongkaiServer
 import GongkaiService
+import GongkaiTestSupport
 import GongkaiSimulators
 import GongkaiStore
 import NIOCore
@@ -90,6 +92,12 @@ struct PublicPageInspectionTests {
         #expect(json.contains("\"status\":\"in-sync\"") && json.contains("+08:00"))
         let decoded = try JSONDecoder().decode(PublicPageReport.self, from: Data(json.utf8))
         #expect(decoded.rows == changed.rows && decoded.channels == changed.channels)
+        // The shape the API documents for GET /v1/reconcile/last (a run with --public keeps it).
+        var full = ReconcileReport(startedAt: 0, finishedAt: 1, channels: [], rows: [], repaired: false)
+        full.publicPages = report
+        let checker = try JSONSchemaChecker(openAPI: try OpenAPIDocument.text())
+        let errors = checker.errors(JSONOutput.string(full), against: "ReconcileReport")
+        #expect(errors.isEmpty, "\(errors)")
         await portal.close()
     }
 

@@ -78,6 +78,34 @@ public struct PublicPageReport: Sendable, Codable, Equatable {
             self.kind = kind
         }
 
+        private enum CodingKeys: String, CodingKey {
+            case channelID, kind, pages, counts, pagesWithDeadLinks, deadLinks, brokenAttachments
+        }
+
+        /// JSON lists every class, zeros too (as the API view's summary does); memory keeps the classes seen.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            channelID = try c.decode(String.self, forKey: .channelID)
+            kind = try c.decode(String.self, forKey: .kind)
+            pages = try c.decode(Int.self, forKey: .pages)
+            counts = try c.decode([String: Int].self, forKey: .counts).filter { $0.value != 0 }
+            pagesWithDeadLinks = try c.decode(Int.self, forKey: .pagesWithDeadLinks)
+            deadLinks = try c.decode(Int.self, forKey: .deadLinks)
+            brokenAttachments = try c.decode(Int.self, forKey: .brokenAttachments)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(channelID, forKey: .channelID)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(pages, forKey: .pages)
+            try c.encode(
+                Dictionary(uniqueKeysWithValues: ReconcileClass.allCases.map { ($0.name, counts[$0.name] ?? 0) }), forKey: .counts)
+            try c.encode(pagesWithDeadLinks, forKey: .pagesWithDeadLinks)
+            try c.encode(deadLinks, forKey: .deadLinks)
+            try c.encode(brokenAttachments, forKey: .brokenAttachments)
+        }
+
         mutating func add(_ row: PublicPageRow) {
             pages += 1
             counts[row.status.name, default: 0] += 1
