@@ -65,32 +65,24 @@ public struct HeadlessChromium: Sendable {
         let directory = profile.deletingLastPathComponent()
         let output = directory.appendingPathComponent("chromium-\(UUID().uuidString).out")
         let errors = directory.appendingPathComponent("chromium-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments =
-            [
-                "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile.path)",
-                "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-sync",
-                "--disable-background-networking", "--disable-component-update", "--disable-default-apps",
-                "--disable-dev-shm-usage", "--metrics-recording-only",
-                // Nothing but this machine resolves: no test reaches the internet, even by accident.
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-            ] + arguments
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: errors)
+        let flags = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile.path)",
+            "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-sync",
+            "--disable-background-networking", "--disable-component-update", "--disable-default-apps",
+            "--disable-dev-shm-usage", "--metrics-recording-only",
+            // Nothing but this machine resolves: no test reaches the internet, even by accident.
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        ]
         let started = ContinuousClock.now
-        let watch = ExitWatch(process)
-        try process.run()
-        watch.started(process)
+        let child = try ChildProcess.start(
+            executable, flags + arguments, environment: ProcessInfo.processInfo.environment,
+            output: .file(output.path), error: .file(errors.path))
         let status = try await withThrowingTaskGroup(of: Int32?.self) { group in
-            group.addTask { await watch.exited().status }
-            let pid = process.processIdentifier
+            group.addTask { await child.exited().status }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 // The exit watch only returns once chromium has gone, so make it go.
-                kill(pid, SIGKILL)
+                child.signal(SIGKILL)
                 return nil
             }
             let first = try await group.next() ?? nil

@@ -266,28 +266,17 @@ public final class PostgresTestCluster: Sendable {
         return (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
     }
 
-    /// posix_spawn and waitpid: Foundation's `Process.waitUntilExit` spins a run loop that a
-    /// test's cooperative thread does not run, and was seen never to return here.
+    /// Runs `argv` with its output (and errors) appended to `output`, on the calling thread,
+    /// which is the cluster's own. Through ``ChildProcess``, so the server inherits none of
+    /// this process's descriptors (see there why that matters).
     @discardableResult
     private static func spawn(_ argv: [String], output: String, wait: Bool) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var pid: pid_t = 0
-        let cArguments = argv.map { strdup($0) } + [nil]
-        defer { for pointer in cArguments { free(pointer) } }
-        let result = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
-        guard result == 0 else { throw ClusterError("cannot start \(argv[0]): error \(result)") }
+        let child = try ChildProcess.start(
+            argv[0], Array(argv.dropFirst()), environment: ProcessInfo.processInfo.environment, output: .file(output),
+            error: .file(output))
         guard wait else { return 0 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw ClusterError("cannot wait for \(argv[0])") }
-        }
-        // WIFEXITED / WEXITSTATUS, which Swift does not import as functions.
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let exit = child.waitUntilExit()
+        return exit.signalled ? 128 + exit.status : exit.status
     }
 
     /// A detached watcher that stops the server and removes the directory once this

@@ -33,32 +33,19 @@ struct CLIProcess {
 
     /// Runs `gongkai <arguments>` in `directory` with `stdin` as input and awaits its exit.
     ///
-    /// Suspends rather than blocking in `waitUntilExit()`: a blocked thread of
-    /// the small cooperative pool would stall every other test running beside it.
+    /// Suspends rather than blocking a thread: a blocked thread of the small
+    /// cooperative pool would stall every other test running beside it.
     func run(_ arguments: [String], stdin: String? = nil) async throws -> Result {
-        let process = makeProcess(arguments, extra: ["GONGKAI_OPERATOR": "cli-tester"])
         let outFile = directory.appendingPathComponent("out-\(UUID().uuidString)")
         let errFile = directory.appendingPathComponent("err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outFile.path, contents: nil)
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outFile)
-        let err = try FileHandle(forWritingTo: errFile)
-        process.standardOutput = out
-        process.standardError = err
-        let input = Pipe()
-        process.standardInput = input
-        let watch = ExitWatch(process)
-        try process.run()
-        watch.started(process)
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let exit = await watch.exited()
-        try out.close()
-        try err.close()
         defer {
             try? FileManager.default.removeItem(at: outFile)
             try? FileManager.default.removeItem(at: errFile)
         }
+        let child = try start(
+            arguments, extra: ["GONGKAI_OPERATOR": "cli-tester"], input: .bytes(Array((stdin ?? "").utf8)),
+            output: .file(outFile.path), error: .file(errFile.path))
+        let exit = await child.exited()
         return Result(
             status: exit.status,
             stdout: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
@@ -67,62 +54,45 @@ struct CLIProcess {
     }
 
     /// A started process whose exit can be awaited without blocking a thread.
-    struct Running: @unchecked Sendable {
-        let process: Process
-        let watch: ExitWatch
+    struct Running: Sendable {
+        let child: ChildProcess
 
-        var pid: Int32 { process.processIdentifier }
+        var pid: Int32 { child.pid }
+
+        /// Whether it has not been seen to exit yet.
+        var isRunning: Bool { child.isRunning }
 
         /// Suspends until the process has exited; returns its status (or signal number).
         func exited() async -> (status: Int32, signalled: Bool) {
-            let exit = await watch.exited()
+            let exit = await child.exited()
             return (exit.status, exit.signalled)
         }
     }
 
     /// Starts `gongkai <arguments>` without waiting, its output in `log` and its exit awaitable.
     func launch(_ arguments: [String], log: URL) throws -> Running {
-        let process = makeProcess(arguments)
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        let watch = ExitWatch(process)
-        try process.run()
-        watch.started(process)
-        return Running(process: process, watch: watch)
+        Running(child: try start(arguments, output: .file(log.path), error: .file(log.path)))
     }
 
     /// Starts `gongkai <arguments>` without waiting, each line it writes on
     /// standard output and standard error handed to `output` and `errors` as it comes.
     func launch(_ arguments: [String], output: LineCollector, errors: LineCollector) throws -> Running {
-        let process = makeProcess(arguments)
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        output.read(from: out.fileHandleForReading)
-        errors.read(from: err.fileHandleForReading)
-        let watch = ExitWatch(process)
-        try process.run()
-        watch.started(process)
-        return Running(process: process, watch: watch)
+        Running(child: try start(arguments, output: .stream { output.feed($0) }, error: .stream { errors.feed($0) }))
     }
 
     /// `gongkai <arguments>` in the test's directory with its environment (plus `extra`);
     /// every child's API on a free port, since children run beside each other and other tests.
-    private func makeProcess(_ arguments: [String], extra: [String: String] = [:]) -> Process {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
+    private func start(
+        _ arguments: [String], extra: [String: String] = [:], input: ChildProcess.Input = .null,
+        output: ChildProcess.Output, error: ChildProcess.Output
+    ) throws -> ChildProcess {
         var env = ProcessInfo.processInfo.environment
         env["GONGKAI_SERVER_PORT"] = "0"
         for (key, value) in extra { env[key] = value }
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        return process
+        return try ChildProcess.start(
+            Self.binary.path, arguments, environment: env, directory: directory.path, input: input, output: output,
+            error: error)
     }
 
     static func temporaryDirectory() throws -> URL {
@@ -149,27 +119,9 @@ final class LineCollector: Sendable {
     /// Every complete line so far.
     var lines: [String] { state.withLock { $0.lines } }
 
-    /// Reads `handle` to its end on a thread of its own: a blocking read, rather than
-    /// Foundation's readability handler, which is not safe to clear from inside itself on Linux.
-    fileprivate func read(from handle: FileHandle) {
-        let thread = Thread { [self] in
-            let fd = handle.fileDescriptor
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-                if count > 0 {
-                    append(Array(buffer[..<count]), closing: false)
-                } else if count < 0 && errno == EINTR {
-                    continue
-                } else {
-                    break
-                }
-            }
-            append([], closing: true)
-            // Keeps the handle (and its descriptor) alive until the end was read.
-            withExtendedLifetime(handle) {}
-        }
-        thread.start()
+    /// Takes the next chunk of the stream, or its end (`nil`), as ``ChildProcess`` reads it.
+    func feed(_ chunk: [UInt8]?) {
+        append(chunk ?? [], closing: chunk == nil)
     }
 
     private func append(_ bytes: [UInt8], closing: Bool) {

@@ -34,9 +34,11 @@ struct CrashTests {
     }
 
     @Test func killedDaemonLosesNothing() async throws {
-        // Slow enough that the kill lands while deliveries are in flight.
+        // Slow enough that the kill lands while deliveries are in flight, and long before the
+        // last: 300 answers of 150 ms, 8 at a time, take 5.6 s, and on a loaded machine this
+        // test wakes for the 60th a second or more late (at 40 ms all 300 were in by then).
         let (directory, simulator, cli) = try await Self.webhookDaemon(
-            slowDelay: .milliseconds(40),
+            slowDelay: .milliseconds(150),
             channel: """
                 retry:
                   delays: [100ms, 200ms, 400ms, 800ms, 1s, 1s, 1s]

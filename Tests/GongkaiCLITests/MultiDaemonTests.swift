@@ -111,7 +111,7 @@ struct MultiDaemonTests {
             let daemons = try names.map { try rig.daemon($0) }
             let everything = try await rig.awaitEveryItem(store: store, timeout: .seconds(180))
             for (name, daemon) in zip(names, daemons) {
-                #expect(daemon.process.isRunning, "\(name) stopped on its own: \(rig.log(name).suffix(2_000))")
+                #expect(daemon.isRunning, "\(name) stopped on its own: \(rig.log(name).suffix(2_000))")
                 kill(daemon.pid, SIGTERM)
             }
             for (name, daemon) in zip(names, daemons) {
@@ -166,7 +166,7 @@ struct MultiDaemonTests {
 
             let everything = try await rig.awaitEveryItem(store: store, timeout: .seconds(180))
             for daemon in survivors {
-                #expect(daemon.process.isRunning, "a surviving daemon stopped on its own")
+                #expect(daemon.isRunning, "a surviving daemon stopped on its own")
                 kill(daemon.pid, SIGTERM)
             }
             for daemon in survivors { #expect(await daemon.exited().status == 0) }
@@ -205,7 +205,7 @@ struct MultiDaemonTests {
             // The test's own pool lost its connections too; the store's reads reconnect.
             let everything = try await rig.awaitEveryItem(store: store, timeout: .seconds(180))
             for (name, daemon) in zip(names, daemons) {
-                #expect(daemon.process.isRunning, "\(name) stopped on its own: \(rig.log(name).suffix(2_000))")
+                #expect(daemon.isRunning, "\(name) stopped on its own: \(rig.log(name).suffix(2_000))")
                 kill(daemon.pid, SIGTERM)
             }
             for (name, daemon) in zip(names, daemons) {
@@ -240,7 +240,7 @@ struct MultiDaemonTests {
         print("wake-up test: a CLI submit reached the platform \(elapsed) after it started (poll interval 60 s)")
         #expect(arrived)
         #expect(elapsed < .seconds(20))
-        #expect(daemon.process.isRunning, "\(rig.log("daemon-a").suffix(2_000))")
+        #expect(daemon.isRunning, "\(rig.log("daemon-a").suffix(2_000))")
         kill(daemon.pid, SIGTERM)
         #expect(await daemon.exited().status == 0)
         await rig.finish()
@@ -310,7 +310,7 @@ struct MultiDaemonTests {
             }
             let listing = try await cli.run(["channels", "list", "--json"])
             for (name, daemon) in zip(names, daemons) {
-                #expect(daemon.process.isRunning, "\(name) stopped on its own")
+                #expect(daemon.isRunning, "\(name) stopped on its own")
                 kill(daemon.pid, SIGTERM)
             }
             for daemon in daemons { #expect(await daemon.exited().status == 0) }

@@ -28,26 +28,20 @@ struct ServeCLITests {
         #expect(!listed.stdout.contains(token), "token list must never print a token")
 
         // The server logs the port it got; read its output as it comes rather than polling a file.
-        let process = Process()
-        process.executableURL = CLIProcess.binary
-        process.arguments = ["serve", "--server-port", "0", "--log-level", "info"]
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["TEST_HUB_SECRET"] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = pipe
         let (lines, continuation) = AsyncStream.makeStream(of: String.self)
         let output = OutputBuffer()
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { continuation.finish() } else { continuation.yield(String(decoding: data, as: UTF8.self)) }
-            output.append(String(decoding: data, as: UTF8.self))
+        let gather: @Sendable ([UInt8]?) -> Void = { chunk in
+            guard let chunk else { return continuation.finish() }
+            let text = String(decoding: chunk, as: UTF8.self)
+            output.append(text)
+            continuation.yield(text)
         }
-        let watch = ExitWatch(process)
-        try process.run()
-        watch.started(process)
+        var environment = ProcessInfo.processInfo.environment
+        environment["TEST_HUB_SECRET"] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        let server = try ChildProcess.start(
+            CLIProcess.binary.path, ["serve", "--server-port", "0", "--log-level", "info"], environment: environment,
+            directory: directory.path, output: .stream(gather), error: .stream(gather))
+        defer { server.signal(SIGKILL) }
         var port: Int?
         var seen = ""
         for await chunk in lines {
@@ -74,8 +68,8 @@ struct ServeCLITests {
         #expect(try await cli.run(["token", "revoke", "--name", "oa-system"]).status == 0)
         let afterRevoke = try await post(item)
         let audit = try await cli.run(["audit", "--json"])
-        process.terminate()
-        let exitStatus = await watch.exited().status
+        server.terminate()
+        let exitStatus = await server.exited().status
 
         #expect(first == 201)
         #expect(scrape.status == .ok)

@@ -84,7 +84,7 @@ struct SimulateCLITests {
 
         let moving: Set<DeliveryState> = [.pending, .sending, .retrying, .blocked]
         let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline, daemon.process.isRunning {
+        while ContinuousClock.now < deadline, daemon.isRunning {
             // Read in-process, as the crash tests do: a `gongkai status` per look would load the machine.
             let counts = try await store.stateCounts()
             let settled = counts.count == Self.kinds.count

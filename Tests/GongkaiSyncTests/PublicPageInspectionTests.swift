@@ -117,7 +117,9 @@ struct PublicPageInspectionTests {
         let plain = try await ReconcileRun.run(
             settings: settings, store: portal.store, channels: [portal.definition], repair: false, actor: "t",
             environment: environment)
-        #expect(plain.publicPages == nil && plain.exitStatus == 0)
+        #expect(
+            plain.publicPages == nil && plain.exitStatus == 0,
+            "\(ReconcileRenderer.render(plain, format: .table, language: .en))")
         let report = try await ReconcileRun.run(
             settings: settings, store: portal.store, channels: [portal.definition], repair: false, publicPages: true,
             actor: "t", environment: environment)
@@ -203,7 +205,7 @@ struct PublicPageInspectionTests {
     @Test func redirectsStayOnTheSiteAndAPageWithNoAnswerIsUnchecked() async throws {
         let site = SimulatorHTTPServer(endpoint: MovingSite(), logger: ReconcilePortalTests.logger)
         try await site.start()
-        let fetcher = PublicWebFetcher(timeout: 2_000, hostInterval: 0)
+        let fetcher = PublicWebFetcher(timeout: 5_000, hostInterval: 0)
         let inspector = PublicPageInspector(store: try SQLiteOutboxStore.inMemory(), channels: [], fetcher: fetcher)
         func expected(_ url: String) -> PublicPageExpectation {
             PublicPageExpectation(

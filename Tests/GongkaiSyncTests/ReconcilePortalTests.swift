@@ -30,7 +30,9 @@ struct ReconcilePortalTests {
                 id: "portal", kind: .portal, endpoint: simulator.endpoint,
                 credentials: ["apiToken": .environment("PORTAL_TOKEN")], options: ["column": "zcwj", "pageSize": "3"],
                 retry: try RetrySchedule(delays: [50, 100], jitter: 0, minimumThrottleDelay: 50), concurrency: 4,
-                timeout: 2_000)
+                // Not tighter: a full run on two loaded cores once took over 2 s for a listing
+                // page, and the audit then failed as if the portal were down.
+                timeout: 10_000)
             store = try SQLiteOutboxStore.inMemory()
             console = OutboxConsole(store: store, channels: [definition], actor: "tester")
         }
