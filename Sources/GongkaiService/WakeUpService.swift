@@ -1,3 +1,4 @@
+import GongkaiCore
 public import GongkaiStore
 public import GongkaiSync
 public import Logging
@@ -23,11 +24,15 @@ public struct WakeUpService: Service {
         var wait: Int64 = 500
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                try await cancelWhenGracefulShutdown {
-                    try await store.listenForWork(onListening: { [logger] in
-                        logger.debug("listening for new work", metadata: ["notify": "\(PostgresOutboxStore.workChannel)"])
-                    }) { [engine] channels in
-                        engine.nudge(channels: channels)
+                // Not awaited past cancellation: a LISTEN whose connection the server cut was
+                // seen never to return, and SIGTERM must still stop the daemon.
+                try await cancelWhenGracefulShutdown { [store, engine, logger] in
+                    try await abandonOnCancel {
+                        try await store.listenForWork(onListening: {
+                            logger.debug("listening for new work", metadata: ["notify": "\(PostgresOutboxStore.workChannel)"])
+                        }) { channels in
+                            engine.nudge(channels: channels)
+                        }
                     }
                 }
                 wait = 500

@@ -550,11 +550,16 @@ public struct PostgresOutboxStore: OutboxStore {
     /// channels each notification names, until the task is cancelled (it then
     /// returns) or the connection is lost (it then throws, and the caller listens
     /// again). `onListening` runs once the `LISTEN` is in place.
+    ///
+    /// On a connection of its own, not the pool's, when the store knows how to
+    /// open one: the pool's shutdown then never waits for a LISTEN to give its
+    /// connection back, and cancelling closes the connection, which ends a LISTEN
+    /// that cancellation alone might not.
     public func listenForWork(
-        onListening: @Sendable () -> Void = {}, _ onWork: @escaping @Sendable (Set<String>) -> Void
+        onListening: @escaping @Sendable () -> Void = {}, _ onWork: @escaping @Sendable (Set<String>) -> Void
     ) async throws {
         try await translated("listen for new work") {
-            try await client.withConnection { connection in
+            let listen: @Sendable (PostgresConnection) async throws -> Void = { connection in
                 try await connection.listen(on: Self.workChannel) { notifications in
                     onListening()
                     for try await notification in notifications {
@@ -562,6 +567,21 @@ public struct PostgresOutboxStore: OutboxStore {
                     }
                 }
             }
+            guard let diagnosis else {
+                return try await client.withConnection { connection in try await listen(connection) }
+            }
+            let connection = try await PostgresConnection.connect(configuration: diagnosis, id: 1, logger: logger)
+            do {
+                try await withTaskCancellationHandler {
+                    try await listen(connection)
+                } onCancel: {
+                    connection.close().whenComplete { _ in }
+                }
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            try? await connection.close()
         }
     }
 

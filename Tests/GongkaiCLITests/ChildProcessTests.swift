@@ -43,6 +43,24 @@ struct ChildProcessTests {
         #expect(descriptors.isSubset(of: [0, 1, 2, 3]), "the child inherited \(descriptors.sorted())")
     }
 
+    @Test func aChildStartsWithNoSignalBlockedWhateverTheCallersThreadBlocks() async throws {
+        // This process's threads may block signals (Dispatch's workers do); the child must not inherit that.
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGTERM)
+        var previous = sigset_t()
+        let output = Gathered()
+        // Blocked on this thread only while it starts the child, and given back before any suspension.
+        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
+        let started = Result {
+            try ChildProcess.start(
+                "/bin/sh", ["-c", "grep SigBlk /proc/self/status"], environment: [:], output: .stream { output.take($0) })
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        _ = await try started.get().exited()
+        #expect(output.text.trimmingCharacters(in: .whitespacesAndNewlines) == "SigBlk:\t0000000000000000")
+    }
+
     @Test func aSignalledChildIsReportedAsSignalled() async throws {
         let child = try ChildProcess.start("/bin/sleep", ["30"], environment: [:])
         #expect(child.isRunning)
