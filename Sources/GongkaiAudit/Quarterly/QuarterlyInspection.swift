@@ -111,6 +111,19 @@ public enum DeadlineRule: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// A word or two for a table cell.
+    public func shortLabel(chinese: Bool) -> String {
+        switch (self, chinese) {
+        case (.penaltyAndLicence, true): return "处罚许可"
+        case (.general, true): return "主动公开"
+        case (.interpretation, true): return "政策解读"
+        case (.response, true): return "回应关切"
+        case (.feedback, true): return "意见采纳"
+        case (.withdrawal, true): return "撤回"
+        case (_, false): return rawValue
+        }
+    }
+
     /// The rule of a delivery's own deadline.
     static func of(_ record: DeliveryRecord, item: ItemRecord) -> DeadlineRule {
         if record.operation == .withdraw || item.withdrawnAt != nil { return .withdrawal }

@@ -1,3 +1,4 @@
+import Foundation
 import GongkaiCore
 
 /// Prints the quarterly check: a terminal table, JSON, CSV (UTF-8 with a BOM,
@@ -36,9 +37,14 @@ public enum QuarterlyInspectionRenderer {
     static func facts(_ report: QuarterlyInspection, _ language: ReportLanguage) -> [(String, String)] {
         let zh = language == .zh
         return [
-            (zh ? "检查季度" : "quarter", "\(report.quarter)（\(report.quarter.firstDay) – \(report.quarter.lastDay)）"),
-            (zh ? "检查时点" : "checked as of", report.checkedAt.description + (report.complete ? "" : (zh ? "（季度未结束）" : " (quarter still running)"))),
-            (zh ? "生成时间" : "generated at", report.generatedAt.description),
+            (
+                zh ? "检查季度" : "quarter",
+                zh
+                    ? "\(report.quarter)（\(report.quarter.firstDay) 至 \(report.quarter.lastDay)）"
+                    : "\(report.quarter) (\(report.quarter.firstDay) to \(report.quarter.lastDay))"
+            ),
+            (zh ? "检查时点" : "checked as of", local(report.checkedAt) + (report.complete ? "" : (zh ? "（季度未结束）" : " (quarter still running)"))),
+            (zh ? "生成时间" : "generated at", local(report.generatedAt)),
             (
                 zh ? "检查阈值" : "thresholds",
                 zh
@@ -66,6 +72,11 @@ public enum QuarterlyInspectionRenderer {
             parts.append(missed == 0 ? "every legal deadline met" : "\(missed) deadline\(missed == 1 ? "" : "s") missed")
             return "Verdict: " + parts.joined(separator: "; ") + "."
         }
+    }
+
+    /// `2026-11-20 12:00`: an instant for people, in Beijing time (the JSON keeps RFC 3339).
+    static func local(_ time: JSONTime) -> String {
+        String(time.description.prefix(16)).replacingOccurrences(of: "T", with: " ")
     }
 
     /// `3d4h`, `2h15m`, `5m`, `<1m`: the time a withdrawal or correction took, to the minute.
@@ -112,7 +123,7 @@ public enum QuarterlyInspectionRenderer {
                 ? ["核查时间", "页面数", "显示旧版本或其他内容", "页面缺失", "已撤回仍可见", "无法访问", "含死链页面", "死链", "附件无法下载或不符"]
                 : ["checked at", "pages", "stale version or other content", "missing", "withdrawn, still shown", "could not be fetched", "pages with dead links", "dead links", "broken attachments"]
             let row = [
-                pages.checkedAt.description, String(pages.pages), String(pages.staleVersions), String(pages.missing),
+                local(pages.checkedAt), String(pages.pages), String(pages.staleVersions), String(pages.missing),
                 String(pages.stillShownAfterWithdrawal), String(pages.unchecked), String(pages.pagesWithDeadLinks),
                 String(pages.deadLinks), String(pages.brokenAttachments),
             ]
@@ -152,7 +163,7 @@ public enum QuarterlyInspectionRenderer {
                 headers: zh ? ["事项", "标题", "渠道", "规则", "应于", "完成于", "逾期工作日"] : ["item", "title", "channel", "rule", "due", "done", "workdays late"],
                 rows: report.missed.map {
                     [
-                        $0.itemID, $0.title, $0.channelID, $0.rule.rawValue, $0.dueOn.description,
+                        $0.itemID, $0.title, $0.channelID, $0.rule.shortLabel(chinese: zh), $0.dueOn.description,
                         $0.doneOn?.description ?? (zh ? "尚未完成" : "not yet"), String($0.lateWorkdays),
                     ]
                 },
@@ -177,7 +188,7 @@ public enum QuarterlyInspectionRenderer {
                 headers: zh ? ["事项", "标题", "撤回时间", "原因", "各渠道用时", "全部完成用时", "时限"] : ["item", "title", "requested", "reason", "per channel", "all channels", "deadline"],
                 rows: report.withdrawals.map {
                     [
-                        $0.itemID, $0.title, $0.requestedAt.description, $0.reason ?? "", reachCell($0), total($0),
+                        $0.itemID, $0.title, local($0.requestedAt), $0.reason ?? "", reachCell($0), total($0),
                         $0.deadline.map { $0.label(chinese: zh) } ?? "—",
                     ]
                 },
@@ -191,7 +202,7 @@ public enum QuarterlyInspectionRenderer {
                 title: zh ? "五、本季度更正（新版本）及各渠道完成用时" : "5. Corrections (new versions) in the quarter and time to reach every channel",
                 headers: zh ? ["事项", "标题", "版本", "提交时间", "各渠道用时", "全部完成用时"] : ["item", "title", "version", "submitted", "per channel", "all channels"],
                 rows: report.corrections.map {
-                    [$0.itemID, $0.title, $0.version.map { "v\($0)" } ?? "", $0.requestedAt.description, reachCell($0), total($0)]
+                    [$0.itemID, $0.title, $0.version.map { "v\($0)" } ?? "", local($0.requestedAt), reachCell($0), total($0)]
                 },
                 classes: report.corrections.map { $0.completedAt == nil ? "late" : "ok" },
                 empty: zh ? "本季度无更正。" : "No corrections this quarter.",
@@ -218,7 +229,7 @@ public enum QuarterlyInspectionRenderer {
 
     static func table(_ report: QuarterlyInspection, _ language: ReportLanguage) -> String {
         var text = title(report, language) + "\n"
-        for (label, value) in facts(report, language) { text += "\(label): \(value)\n" }
+        for (label, value) in facts(report, language) { text += label + (language == .zh ? "：" : ": ") + value + "\n" }
         text += verdict(report, language) + "\n"
         for section in sections(report, language) {
             text += "\n" + section.title + "\n"
