@@ -296,24 +296,39 @@ public struct QuarterlyInspection: Sendable, Codable, Equatable {
             after = last.id
             for item in page {
                 let deliveries = try await store.deliveries(DeliveryFilter(itemID: item.id))
-                let attempts = deliveries.contains { $0.attemptCount > 0 }
+                let withdrawnInQuarter = item.withdrawnAt.map { quarter.contains($0) } ?? false
+                // A correction is a new version submitted in the quarter; the item's last change says whether to look.
+                let mayBeCorrected =
+                    item.currentVersion > 1 && item.updatedAt >= quarter.startMillis && item.createdAt < quarter.endMillis
+                func publishedAt(_ channel: String, _ millis: Int64) {
+                    guard millis <= checkedAt else { return }
+                    for column in inspected[channel] ?? [] {
+                        if column == .notices && !InspectionColumn.noticeKinds.contains(item.kind) { continue }
+                        let slot = key(channel, column)
+                        if (latest[slot]?.millis ?? .min) < millis { latest[slot] = (millis, item.id) }
+                    }
+                }
+                // A row delivered and untouched since the check was last changed by that publication, so its
+                // time is the publication's and the attempt log need not be read: half the reads of a large outbox.
+                var needsAttempts = withdrawnInQuarter || mayBeCorrected
+                for delivery in deliveries where delivery.attemptCount > 0 && inspected[delivery.channelID]?.isEmpty == false {
+                    if delivery.state == .delivered && delivery.updatedAt <= checkedAt {
+                        publishedAt(delivery.channelID, delivery.updatedAt)
+                    } else if item.createdAt <= checkedAt {
+                        let known = (inspected[delivery.channelID] ?? []).map { latest[key(delivery.channelID, $0)]?.millis ?? .min }.min()
+                        if delivery.updatedAt > known ?? .min { needsAttempts = true }
+                    }
+                }
+                let attempts = needsAttempts
                     ? try await store.attempts(itemID: item.id, channelID: nil).filter { $0.outcome == "ok" } : []
                 // The last publication before the check, per inspected column.
-                if item.createdAt <= checkedAt {
-                    for attempt in attempts where attempt.operation == DeliveryOperation.publish.rawValue {
-                        let done = attempt.startedAt + attempt.durationMillis
-                        guard done <= checkedAt else { continue }
-                        for column in inspected[attempt.channelID] ?? [] {
-                            if column == .notices && !InspectionColumn.noticeKinds.contains(item.kind) { continue }
-                            let slot = key(attempt.channelID, column)
-                            if (latest[slot]?.millis ?? .min) < done { latest[slot] = (done, item.id) }
-                        }
-                    }
+                for attempt in attempts where attempt.operation == DeliveryOperation.publish.rawValue {
+                    publishedAt(attempt.channelID, attempt.startedAt + attempt.durationMillis)
                 }
                 try await tallyDeadlines(
                     item: item, deliveries: deliveries, store: store, calendar: calendar, policy: policy, now: now,
                     quarter: quarter, checkedOn: checkedOn, tallies: &tallies, report: &report)
-                if let requested = item.withdrawnAt, quarter.contains(requested) {
+                if withdrawnInQuarter, let requested = item.withdrawnAt {
                     var row = propagation(
                         item: item, version: nil, requestedAt: requested, deliveries: deliveries, attempts: attempts, now: now)
                     row.reason = item.withdrawnReason
@@ -327,8 +342,7 @@ public struct QuarterlyInspection: Sendable, Codable, Equatable {
                     }
                     report.add(row, to: \.withdrawals)
                 }
-                // A correction is a new version submitted in the quarter; the item's last change says whether to look.
-                if item.currentVersion > 1, item.updatedAt >= quarter.startMillis, item.createdAt < quarter.endMillis {
+                if mayBeCorrected {
                     for version in 2...item.currentVersion {
                         guard let stored = try await store.itemVersion(itemID: item.id, version: version),
                             quarter.contains(stored.createdAt)
