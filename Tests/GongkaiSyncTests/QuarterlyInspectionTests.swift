@@ -346,6 +346,15 @@ struct QuarterlyInspectionTests {
         let waitFromEnd = service(at: afterEnd).wait(now: Self.at("2027-03-31", plus: 11.5))
         #expect(waitFromEnd == 30 * 60_000 + QuarterlyInspectionService.afterQuarterEnd)
         #expect(service(at: afterEnd).wait(now: afterEnd) == QuarterlyInspectionService.longestWait)
+
+        // `inspect.quarterly: off`: the service ends at once and writes nothing.
+        var off = settings
+        off.quarterlyInspection = false
+        off.inspectionReports = directory.appendingPathComponent("off").path
+        try await QuarterlyInspectionService(
+            settings: off, store: world.store, channels: Self.channels, clock: Clock(millis: afterEnd), logger: logger
+        ).run()
+        #expect(!FileManager.default.fileExists(atPath: off.inspectionReportsPath))
     }
 
     @Test func readsItsThresholdsFromTheSettings() throws {
