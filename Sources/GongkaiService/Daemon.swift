@@ -103,6 +103,12 @@ public enum Daemon {
                         logger: logger),
                     logger: logger),
                 successTerminationBehavior: .ignore))
+        services.append(
+            .init(
+                service: AfterStorePrepared(
+                    database, QuarterlyInspectionService(settings: settings, store: store, channels: channels, logger: logger),
+                    logger: logger),
+                successTerminationBehavior: .ignore))
         services.append(.init(service: AfterStorePrepared(database, gauges, logger: logger)))
         // Last in, first out: on SIGTERM the API stops taking requests before the engine drains.
         if let api, settings.serverPort != nil {

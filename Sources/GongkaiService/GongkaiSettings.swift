@@ -1,5 +1,5 @@
 public import Foundation
-import GongkaiAudit
+public import GongkaiAudit
 public import GongkaiCore
 public import GongkaiStore
 import GongkaiSync
@@ -41,6 +41,12 @@ public struct GongkaiSettings: Sendable, Equatable {
     public var publicPageTimeout: Int64 = 15_000
     /// Between two requests to one host: an inspection must not load an agency's own site.
     public var publicPageHostInterval: Int64 = 500
+    /// Days without a publication before the quarterly check marks a column or account (`inspect.*Days`).
+    public var inspectionThresholds = InspectionThresholds.standard
+    /// Where the quarterly checks are kept (`inspect.reports`); by default next to the outbox.
+    public var inspectionReports: String?
+    /// Whether the daemon writes each quarter's check once the quarter has ended (`inspect.quarterly`).
+    public var quarterlyInspection = true
     /// The interface the HTTP API listens on; loopback unless told otherwise.
     public var serverAddress = "127.0.0.1"
     /// The API's port (8470 by default; 0 picks a free one); nil (`off`) runs the daemon without it.
@@ -92,6 +98,11 @@ public struct GongkaiSettings: Sendable, Equatable {
         Key(file: "reconcile.publicInterval", environment: "GONGKAI_RECONCILE_PUBLIC_INTERVAL", option: "--public-interval", help: "how often the daemon checks the public pages (0 = never)"),
         Key(file: "reconcile.publicTimeout", environment: "GONGKAI_RECONCILE_PUBLIC_TIMEOUT", option: "--public-timeout", help: "timeout of one public-page request (default 15s)"),
         Key(file: "reconcile.publicHostInterval", environment: "GONGKAI_RECONCILE_PUBLIC_HOST_INTERVAL", option: "--public-host-interval", help: "time between two public-page requests to one host (default 500ms)"),
+        Key(file: "inspect.homePageDays", environment: "GONGKAI_INSPECT_HOME_PAGE_DAYS", option: "--inspect-home-page-days", help: "days the home page and news columns may go without a publication before the quarterly check flags a single-item veto (default 14)"),
+        Key(file: "inspect.noticeDays", environment: "GONGKAI_INSPECT_NOTICE_DAYS", option: "--inspect-notice-days", help: "days the notices and policy documents columns may go without a publication (default 183, six months)"),
+        Key(file: "inspect.newMediaDays", environment: "GONGKAI_INSPECT_NEW_MEDIA_DAYS", option: "--inspect-new-media-days", help: "days a WeChat or Weibo account may go without an update before the quarterly check flags a single-item veto (default 14)"),
+        Key(file: "inspect.reports", environment: "GONGKAI_INSPECT_REPORTS", option: "--inspect-reports", help: "directory keeping every quarterly check (default <database>.inspections)"),
+        Key(file: "inspect.quarterly", environment: "GONGKAI_INSPECT_QUARTERLY", option: "--inspect-quarterly", help: "on: the daemon writes each quarter's check after it ends (default on); off: never"),
         Key(file: "indexNumberFormats", environment: "GONGKAI_INDEX_NUMBER_FORMATS", option: "--index-number-formats", help: "索引号 formats by publisher code or name, e.g. {\"01527918X\": \"01527918X-[0-9]{4}-[0-9]{6}\"} (default: the national shape)"),
         Key(file: "server.address", environment: "GONGKAI_SERVER_ADDRESS", option: "--server-address", help: "interface the HTTP API listens on (default 127.0.0.1)"),
         Key(file: "server.port", environment: "GONGKAI_SERVER_PORT", option: "--server-port", help: "port of the HTTP API (default 8470; off: the daemon serves no API)"),
@@ -105,6 +116,14 @@ public struct GongkaiSettings: Sendable, Equatable {
         if let reconcileLastReport { return reconcileLastReport }
         if (try? DatabaseLocation(database))?.isPostgres == true { return "gongkai-reconcile-last.json" }
         return database + ".reconcile.json"
+    }
+
+    /// The directory keeping every quarterly check (``inspectionReports``, or beside the outbox).
+    /// On PostgreSQL there is no outbox file to sit beside, so it is in the working directory.
+    public var inspectionReportsPath: String {
+        if let inspectionReports { return inspectionReports }
+        if (try? DatabaseLocation(database))?.isPostgres == true { return "gongkai-inspections" }
+        return database + ".inspections"
     }
 
     /// The file keeping the last public-page check, beside the last report.
@@ -218,6 +237,22 @@ public struct GongkaiSettings: Sendable, Equatable {
         case "reconcile.publicHostInterval":
             publicPageHostInterval = value == "0" ? 0 : try duration()
             guard publicPageHostInterval <= 60_000 else { throw invalid("must be at most 1m") }
+        case "inspect.homePageDays", "inspect.noticeDays", "inspect.newMediaDays":
+            guard let days = Int(value), (1...3_660).contains(days) else { throw invalid("must be 1 to 3660 days") }
+            switch key.file {
+            case "inspect.homePageDays": inspectionThresholds.homePageDays = days
+            case "inspect.noticeDays": inspectionThresholds.noticeDays = days
+            default: inspectionThresholds.newMediaDays = days
+            }
+        case "inspect.reports":
+            guard !value.isEmpty else { throw invalid("must be a directory path") }
+            inspectionReports = value
+        case "inspect.quarterly":
+            switch value {
+            case "on", "true": quarterlyInspection = true
+            case "off", "false": quarterlyInspection = false
+            default: throw invalid("must be on or off")
+            }
         case "server.address":
             guard !value.isEmpty, !value.contains(" ") else { throw invalid("must be an IP address or host name") }
             serverAddress = value

@@ -19,6 +19,9 @@ struct DaemonCommand: AsyncParsableCommand {
     var reconcileInterval: String?
     @Option(help: "Check the public pages (what citizens see) this often and keep the result, e.g. 1d; 0 = never (env GONGKAI_RECONCILE_PUBLIC_INTERVAL).")
     var publicInterval: String?
+    @Option(help: "on: write each quarter's check into inspect.reports once the quarter has ended (default); off: never (env GONGKAI_INSPECT_QUARTERLY).")
+    var inspectQuarterly: String?
+    @OptionGroup var inspect: InspectOptions
     @OptionGroup var server: ServerOptions
 
     func run() async throws {
@@ -28,7 +31,8 @@ struct DaemonCommand: AsyncParsableCommand {
                     "daemon.workerID": workerID, "daemon.pollInterval": pollInterval, "daemon.lease": lease,
                     "daemon.claimBatch": claimBatch, "daemon.shutdownGrace": shutdownGrace,
                     "reconcile.interval": reconcileInterval, "reconcile.publicInterval": publicInterval,
-                ].merging(server.settings) { $1 })
+                    "inspect.quarterly": inspectQuarterly,
+                ].merging(server.settings) { $1 }.merging(inspect.settings) { $1 })
             let logger = global.logger(settings)
             try await Daemon.run(settings: settings, logger: logger) { database, channels in
                 try GongkaiServer.service(settings: settings, database: database, channels: channels, logger: logger)

@@ -11,7 +11,7 @@ struct GongkaiCommand: AsyncParsableCommand {
         subcommands: [
             DaemonCommand.self, SubmitCommand.self, WithdrawCommand.self, ApproveCommand.self, StatusCommand.self,
             AttemptsCommand.self, ResendCommand.self, RecoverCommand.self, ChannelsCommand.self, AuditCommand.self, CalendarCommand.self,
-            ReconcileCommand.self, ReportCommand.self, MigrateCommand.self, StoreCommand.self, TokenCommand.self, ServeCommand.self,
+            ReconcileCommand.self, ReportCommand.self, InspectCommand.self, MigrateCommand.self, StoreCommand.self, TokenCommand.self, ServeCommand.self,
             DemoCommand.self, SimulateCommand.self, BenchCommand.self,
         ])
 }
