@@ -226,7 +226,7 @@ public enum GovAnnualReportRenderer {
             <title>\(escape(title))</title>
             <style>
             body{font-family:"SimSun","Songti SC","Noto Serif CJK SC",serif;margin:2em auto;max-width:56em;color:#000}
-            h1{text-align:center;font-size:22px} h2{font-size:18px}
+            h1{text-align:center;font-size:22px} h2{font-size:18px} h3{font-size:15px;margin:1em 0 0}
             table{border-collapse:collapse;width:100%;margin:0.5em 0 1em;font-size:15px}
             th,td{border:1px solid #000;padding:6px 8px;text-align:center}
             th{font-weight:normal;background:#fff} th.clause{font-weight:bold;background:#f2f2f2}
