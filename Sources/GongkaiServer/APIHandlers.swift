@@ -228,15 +228,27 @@ struct APIHandlers: Sendable {
 
     /// The counts of the 政府信息公开工作年度报告, as `gongkai report annual --format json`.
     func annualReport(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
-        guard let text = query["year"].map(String.init) else {
-            throw GongkaiError(.missingField, "year is required, e.g. ?year=2026", field: "year")
-        }
-        let year = try intParameter(text, name: "year", default: 0, range: 2000...9999)
         let report = try await AnnualReport.build(
-            year: year, store: console.store, channels: console.channels, calendar: console.calendar,
+            year: try reportYear(request), store: console.store, channels: console.channels, calendar: console.calendar,
             policy: console.deadlines, now: console.clock.now())
         return json(report)
+    }
+
+    /// Part 二 of the national annual-report template with gongkai's appendix, as
+    /// `gongkai report annual --format gov-json`.
+    func govAnnualReport(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let report = try await GovAnnualReport.build(
+            year: try reportYear(request), store: console.store, channels: console.channels, calendar: console.calendar,
+            policy: console.deadlines, now: console.clock.now())
+        return json(report)
+    }
+
+    /// The required `year` query parameter of the annual reports.
+    private func reportYear(_ request: Request) throws -> Int {
+        guard let text = request.uri.queryParameters["year"].map(String.init) else {
+            throw GongkaiError(.missingField, "year is required, e.g. ?year=2026", field: "year")
+        }
+        return try intParameter(text, name: "year", default: 0, range: 2000...9999)
     }
 
     /// The report the last full reconciliation kept (the daemon's or `gongkai reconcile`'s).

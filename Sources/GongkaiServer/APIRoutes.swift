@@ -56,6 +56,9 @@ public enum APIRoutes {
         },
         APIRoute(method: .get, path: "/v1/audit", roles: readers) { h, r, c in try await h.audit(r, c) },
         APIRoute(method: .get, path: "/v1/reports/annual", roles: readers) { h, r, c in try await h.annualReport(r, c) },
+        APIRoute(method: .get, path: "/v1/reports/annual/gov", roles: readers) { h, r, c in
+            try await h.govAnnualReport(r, c)
+        },
         APIRoute(method: .get, path: "/v1/reconcile/last", roles: readers) { h, r, c in try h.lastReconciliation(r, c) },
         APIRoute(method: .post, path: "/v1/reconcile", roles: operators) { h, r, c in
             try await h.startReconciliation(r, c)

@@ -17,6 +17,12 @@ enum OutboxColumns {
     /// Position of the first item column when a row is ``delivery`` then ``item``.
     static let itemAfterDelivery = 18
 
+    /// The version columns read after ``item`` (position 16 on) by ``OutboxStore/itemVersions(kinds:after:limit:)``.
+    static let versionAfterItem = "v.version, v.content_hash, v.document, v.public_document, v.submitted_by, v.created_at"
+
+    /// Position of the first version column when a row is ``item`` then ``versionAfterItem``.
+    static let versionColumnsStart = 16
+
     /// `columns` with each name qualified by `table` (for a join).
     static func prefixed(_ columns: String, _ table: String) -> String {
         columns.split(separator: ",").map { "\(table)." + $0.trimmingCharacters(in: .whitespaces) }

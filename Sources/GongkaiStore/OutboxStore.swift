@@ -53,6 +53,12 @@ public protocol OutboxStore: Sendable {
     func itemVersion(itemID: String, version: Int) async throws -> ItemVersionRecord?
     /// Items in id order after `afterID`, at most `limit`: keyset paging for reports.
     func items(after afterID: String?, limit: Int) async throws -> [ItemRecord]
+    /// Every stored version of the items whose kind is one of `kinds`, each with its
+    /// item, in (item id, version) order after `after`, at most `limit`: keyset paging
+    /// through whole histories. The annual report reads validity changes from it (a
+    /// version whose `validity` differs from the one before is a dated change).
+    func itemVersions(kinds: [String], after: (itemID: String, version: Int)?, limit: Int) async throws
+        -> [(item: ItemRecord, version: ItemVersionRecord)]
     /// The items of `kind` whose related ids name `itemID`, in id order: a
     /// consultation's feedback. Reads the item table, not the versions.
     func items(relatedTo itemID: String, kind: String) async throws -> [ItemRecord]

@@ -382,6 +382,43 @@ public struct PostgresOutboxStore: OutboxStore {
         }
     }
 
+    public func itemVersions(kinds: [String], after: (itemID: String, version: Int)?, limit: Int) async throws
+        -> [(item: ItemRecord, version: ItemVersionRecord)]
+    {
+        guard !kinds.isEmpty, limit > 0 else { return [] }
+        return try await read("read item versions") { connection in
+            var bindings = PostgresBindings(capacity: 4)
+            bindings.append(kinds)
+            bindings.append(after?.itemID ?? "")
+            bindings.append(after?.version ?? 0)
+            bindings.append(limit)
+            // A row comparison, so the (item_id, version) primary key serves the keyset and the order.
+            let query = PostgresQuery(
+                unsafeSQL: """
+                    SELECT \(OutboxColumns.prefixed(OutboxColumns.item, "i")), \(OutboxColumns.versionAfterItem)
+                    FROM item_version v JOIN item i ON i.id = v.item_id
+                    WHERE i.kind = ANY($1) AND (v.item_id, v.version) > ($2, $3)
+                    ORDER BY v.item_id, v.version LIMIT $4
+                    """, binds: bindings)
+            var result: [(item: ItemRecord, version: ItemVersionRecord)] = []
+            for try await row in try await connection.checkedQuery(query, logger: logger) {
+                let cells = row.makeRandomAccess()
+                let item = try Self.itemRecord(cells, from: 0)
+                let first = OutboxColumns.versionColumnsStart
+                let document = try cells[first + 2].decode(ByteBuffer.self)
+                let publicDocument = try cells[first + 3].decode(ByteBuffer.self)
+                result.append(
+                    (item,
+                     ItemVersionRecord(
+                        itemID: item.id, version: try cells[first].decode(Int.self),
+                        contentHash: try cells[first + 1].decode(String.self),
+                        document: Array(document.readableBytesView), publicDocument: Array(publicDocument.readableBytesView),
+                        submittedBy: try cells[first + 4].decode(String.self), createdAt: try cells[first + 5].decode(Int64.self))))
+            }
+            return result
+        }
+    }
+
     public func deliveriesWithItems(channelID: String, afterItemID: String?, limit: Int) async throws
         -> [(delivery: DeliveryRecord, item: ItemRecord)]
     {

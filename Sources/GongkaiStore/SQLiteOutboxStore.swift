@@ -385,6 +385,36 @@ public struct SQLiteOutboxStore: OutboxStore {
         }
     }
 
+    public func itemVersions(kinds: [String], after: (itemID: String, version: Int)?, limit: Int) async throws
+        -> [(item: ItemRecord, version: ItemVersionRecord)]
+    {
+        guard !kinds.isEmpty, limit > 0 else { return [] }
+        return try await writer.read { db in
+            var arguments = StatementArguments(kinds)
+            arguments += [after?.itemID ?? "", after?.itemID ?? "", after?.version ?? 0, limit]
+            // The (item_id, version) primary key serves the order and the keyset; the kind
+            // filter scans the item table, as items(after:limit:) does for the same report.
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(OutboxColumns.prefixed(OutboxColumns.item, "i")), \(OutboxColumns.versionAfterItem)
+                    FROM item_version v JOIN item i ON i.id = v.item_id
+                    WHERE i.kind IN (\(Array(repeating: "?", count: kinds.count).joined(separator: ",")))
+                        AND (v.item_id > ? OR (v.item_id = ? AND v.version > ?))
+                    ORDER BY v.item_id, v.version LIMIT ?
+                    """, arguments: arguments)
+            return rows.map { row in
+                let item = Self.itemRecord(row, from: 0)
+                let first = OutboxColumns.versionColumnsStart
+                let version = ItemVersionRecord(
+                    itemID: item.id, version: row[first], contentHash: row[first + 1],
+                    document: [UInt8](row[first + 2] as Data), publicDocument: [UInt8](row[first + 3] as Data),
+                    submittedBy: row[first + 4], createdAt: row[first + 5])
+                return (item, version)
+            }
+        }
+    }
+
     public func deliveriesWithItems(channelID: String, afterItemID: String?, limit: Int) async throws
         -> [(delivery: DeliveryRecord, item: ItemRecord)]
     {

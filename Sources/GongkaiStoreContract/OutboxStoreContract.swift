@@ -70,6 +70,7 @@ public enum OutboxStoreContract {
         Check("items page in id order with every field", Reads.itemsPageInIDOrderWithEveryField),
         Check("deliveries with items page one channel", Reads.deliveriesWithItemsPageOneChannel),
         Check("each version keeps its documents", Reads.eachVersionKeepsItsDocuments),
+        Check("item versions page whole histories of the chosen kinds", Reads.itemVersionsPageWholeHistoriesOfTheChosenKinds),
         Check("a consultation's feedback is found by its relation", Reads.aConsultationsFeedbackIsFoundByItsRelation),
         Check("delivery filters combine and order", Reads.deliveryFiltersCombineAndOrder),
         Check("unfinished deliveries fold with their items", Reads.unfinishedDeliveriesFoldWithTheirItems),

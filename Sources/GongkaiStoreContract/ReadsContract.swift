@@ -88,6 +88,44 @@ extension OutboxStoreContract {
             #expect(try await store.item(id: "c-1")?.feedbackDueOn == "2026-04-27")
         }
 
+        /// Whole histories of the chosen kinds, page by page: a page may end inside an
+        /// item's versions and the next one goes on from there.
+        static func itemVersionsPageWholeHistoriesOfTheChosenKinds(_ store: any OutboxStore) async throws {
+            var repealed = F.item("n-2", kind: .normative)
+            _ = try await store.submit(
+                [PreparedItem(repealed), PreparedItem(F.item("n-1", kind: .normative)),
+                 PreparedItem(F.item("p-1", kind: .penalty)), PreparedItem(F.item("a-1"))],
+                routes: F.routes, actor: "alice", now: t0)
+            repealed.validity = .amended
+            let amended = PreparedItem(repealed)
+            _ = try await store.submit([amended], routes: F.routes, actor: "bob", now: t0 + 10)
+            repealed.validity = .repealed
+            _ = try await store.submit([PreparedItem(repealed)], routes: F.routes, actor: "bob", now: t0 + 20)
+            _ = try await store.withdraw(itemID: "p-1", reason: "撤销", routes: F.routes, actor: "t", now: t0 + 30)
+
+            let kinds = ["normative", "penalty"]
+            let first = try await store.itemVersions(kinds: kinds, after: nil, limit: 2)
+            #expect(first.map { "\($0.version.itemID)/\($0.version.version)" } == ["n-1/1", "n-2/1"])
+            let second = try await store.itemVersions(kinds: kinds, after: ("n-2", 1), limit: 2)
+            #expect(second.map { "\($0.version.itemID)/\($0.version.version)" } == ["n-2/2", "n-2/3"])
+            let last = try await store.itemVersions(kinds: kinds, after: ("n-2", 3), limit: 2)
+            #expect(last.map { "\($0.version.itemID)/\($0.version.version)" } == ["p-1/1"])
+            #expect(try await store.itemVersions(kinds: kinds, after: ("p-1", 1), limit: 2).isEmpty)
+
+            // Each row is the stored version with its item as the item read gives it.
+            let middle = try #require(second.first)
+            #expect(middle.version == (try await store.itemVersion(itemID: "n-2", version: 2)))
+            #expect(middle.version.contentHash == amended.contentHash && middle.version.document == amended.document)
+            #expect(middle.version.submittedBy == "bob" && middle.version.createdAt == t0 + 10)
+            #expect(middle.item == (try await store.item(id: "n-2")))
+            #expect(middle.item.currentVersion == 3)
+            #expect(last.first?.item.withdrawnAt == t0 + 30)
+
+            #expect(try await store.itemVersions(kinds: ["notice"], after: nil, limit: 10).map(\.item.id) == ["a-1"])
+            #expect(try await store.itemVersions(kinds: ["licence"], after: nil, limit: 10).isEmpty)
+            #expect(try await store.itemVersions(kinds: [], after: nil, limit: 10).isEmpty)
+        }
+
         static func deliveriesWithItemsPageOneChannel(_ store: any OutboxStore) async throws {
             _ = try await store.submit(
                 ["c", "a", "b"].map { PreparedItem(F.item($0)) }, routes: F.routes, actor: "t", now: t0)

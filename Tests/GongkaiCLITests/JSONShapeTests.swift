@@ -96,6 +96,7 @@ struct JSONShapeTests {
         try await check(["token", "list", "--json"], "Token", array: true)
         try await check(["migrate", "--json"], "Migration")
         try await check(["report", "annual", "--year", "\(CalendarDate.today().year)", "--format", "json"], "AnnualReport")
+        try await check(["report", "annual", "--year", "2026", "--format", "gov-json"], "GovAnnualReport")
         // The webhook cannot list, so the run compares receipts; a pending row is a difference (exit 1).
         let report = try await cli.run(["reconcile", "--format", "json"])
         #expect([0, 1].contains(report.status), "\(report.stderr)")

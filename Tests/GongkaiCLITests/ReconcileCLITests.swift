@@ -74,6 +74,31 @@ struct ReconcileCLITests {
         #expect(other.stdout.contains("\"withdrawals\" : 0"))
     }
 
+    @Test func annualReportInTheNationalFormat() async throws {
+        let item = String(decoding: try JSONEncoder().encode(SampleDisclosures.penaltyOnNaturalPerson), as: UTF8.self)
+        #expect(try await cli.run(["submit", "-"], stdin: item).status == 0)
+        // The sample penalty was decided on 2026-10-20, whenever it is submitted.
+        let table = try await cli.run(["report", "annual", "--year", "2026", "--format", "gov"])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("二、主动公开政府信息情况"))
+        #expect(table.stdout.contains("第二十条第（一）项"))
+        let penalties = table.stdout.components(separatedBy: "\n").first { $0.hasPrefix("行政处罚") }
+        #expect(penalties?.split(separator: " ").last == "1", "\(table.stdout)")
+        #expect(table.stdout.contains("0（gongkai 未记录）"))
+
+        let csv = try await cli.run(["report", "annual", "--year", "2026", "--format", "gov-csv", "--lang", "en"])
+        #expect(csv.stdoutBytes.starts(with: [0xEF, 0xBB, 0xBF]))
+        #expect(csv.stdout.contains("Article 20 (6),Administrative penalties (行政处罚),Decisions this year,1,\r\n"))
+
+        let file = directory.appendingPathComponent("annual.html")
+        let html = try await cli.run(["report", "annual", "--year", "2026", "--format", "gov-html", "--output", file.path])
+        #expect(html.status == 0 && html.stdout.isEmpty)
+        #expect(try String(contentsOf: file, encoding: .utf8).contains("<th colspan=\"4\" class=\"clause\">第二十条第（六）项</th>"))
+
+        let bad = try await cli.run(["report", "annual", "--year", "2026", "--format", "gov-pdf"])
+        #expect(bad.status != 0 && bad.stderr.contains("gov-json"))
+    }
+
     @Test func theShippedSettingsFileIsAcceptedAndADeadlineOptionIsChecked() async throws {
         let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("deploy/gongkai.yaml").path

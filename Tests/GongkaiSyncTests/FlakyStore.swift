@@ -93,6 +93,9 @@ final class FlakyStore: OutboxStore {
     func items(after afterID: String?, limit: Int) async throws -> [ItemRecord] {
         try await base.items(after: afterID, limit: limit)
     }
+    func itemVersions(kinds: [String], after: (itemID: String, version: Int)?, limit: Int) async throws
+        -> [(item: ItemRecord, version: ItemVersionRecord)]
+    { try await base.itemVersions(kinds: kinds, after: after, limit: limit) }
     func deliveries(_ filter: DeliveryFilter) async throws -> [DeliveryRecord] { try await base.deliveries(filter) }
     func deliveriesWithItems(channelID: String, afterItemID: String?, limit: Int) async throws
         -> [(delivery: DeliveryRecord, item: ItemRecord)]
