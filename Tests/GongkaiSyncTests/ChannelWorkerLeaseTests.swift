@@ -165,7 +165,9 @@ struct ChannelWorkerLeaseTests {
         let simulator = WebhookSimulator(secret: secret, logger: Self.logger)
         try await simulator.start()
         let store = FlakyStore(base: try SQLiteOutboxStore.inMemory(), failures: 4, twoStep: twoStep)
-        let definition = Self.channel("hub", url: simulator.url, concurrency: 4, timeout: 2_000)
+        // The default 10 s timeout: at 2 s a send timed out once on a loaded CI machine (2026-12-06),
+        // and this test counts attempts.
+        let definition = Self.channel("hub", url: simulator.url, concurrency: 4)
         let (engine, run) = try await Self.startEngine(
             store: store, definitions: [definition], secret: secret, submitting: (1...3).map { EndToEndTests.notice("f\($0)") })
         #expect(await simulator.waitUntil(acceptedCount: 3, timeout: .seconds(20)))
@@ -182,10 +184,13 @@ struct ChannelWorkerLeaseTests {
         }
         let rows = try await store.deliveries(DeliveryFilter(channelID: "hub"))
         #expect(rows.count == 3)
-        #expect(rows.allSatisfy { $0.state == .delivered && $0.attemptCount == 1 })
+        #expect(
+            rows.allSatisfy { $0.state == .delivered && $0.attemptCount == 1 },
+            "\(rows.map { "\($0.itemID) \($0.state.rawValue) attempts=\($0.attemptCount) \($0.lastError ?? "")" })")
         // Every result written exactly once, also when a claim failed after its results were stored.
         for row in rows {
-            #expect(try await store.attempts(itemID: row.itemID, channelID: "hub").map(\.outcome) == ["ok"])
+            let attempts = try await store.attempts(itemID: row.itemID, channelID: "hub")
+            #expect(attempts.map(\.outcome) == ["ok"], "\(attempts.map { "\($0.outcome): \($0.error ?? "")" })")
         }
     }
 
