@@ -37,38 +37,31 @@ public struct AnnualReport: Sendable, Codable, Equatable {
     ) async throws -> AnnualReport {
         var report = AnnualReport(year: year)
         let creditChannels = Set(channels.filter { $0.kind == .creditFeed }.map(\.id))
-        var after: String?
-        while true {
-            let page = try await store.items(after: after, limit: pageSize)
-            guard let last = page.last else { break }
-            after = last.id
-            for item in page {
-                let submittedInYear = DeliveryDeadline.day(of: item.createdAt).year == year
-                let withdrawnInYear = item.withdrawnAt.map { DeliveryDeadline.day(of: $0).year == year } ?? false
-                guard item.attribute == DisclosureItem.Attribute.proactive.rawValue, submittedInYear || withdrawnInYear
-                else { continue }
-                if withdrawnInYear { report.withdrawals += 1 }
-                guard submittedInYear else { continue }
-                report.itemsByKind[item.kind, default: 0] += 1
-                report.itemsByCategory[item.category, default: 0] += 1
-                var feedbackLate = false
-                for delivery in try await store.deliveries(DeliveryFilter(itemID: item.id)) {
-                    if delivery.deliveredVersion != nil || (delivery.state == .withdrawn && delivery.attemptCount > 0) {
-                        report.deliveredByChannel[delivery.channelID, default: 0] += 1
-                        if creditChannels.contains(delivery.channelID) {
-                            if item.kind == DisclosureItem.Kind.penalty.rawValue { report.creditFeedPenalties += 1 }
-                            if item.kind == DisclosureItem.Kind.licence.rawValue { report.creditFeedLicences += 1 }
-                        }
+        try await store.forEachItem(pageSize: pageSize) { item in
+            let submittedInYear = DeliveryDeadline.day(of: item.createdAt).year == year
+            let withdrawnInYear = item.withdrawnAt.map { DeliveryDeadline.day(of: $0).year == year } ?? false
+            guard item.attribute == DisclosureItem.Attribute.proactive.rawValue, submittedInYear || withdrawnInYear
+            else { return }
+            if withdrawnInYear { report.withdrawals += 1 }
+            guard submittedInYear else { return }
+            report.itemsByKind[item.kind, default: 0] += 1
+            report.itemsByCategory[item.category, default: 0] += 1
+            var feedbackLate = false
+            for delivery in try await store.deliveries(DeliveryFilter(itemID: item.id)) {
+                if delivery.deliveredVersion != nil || (delivery.state == .withdrawn && delivery.attemptCount > 0) {
+                    report.deliveredByChannel[delivery.channelID, default: 0] += 1
+                    if creditChannels.contains(delivery.channelID) {
+                        if item.kind == DisclosureItem.Kind.penalty.rawValue { report.creditFeedPenalties += 1 }
+                        if item.kind == DisclosureItem.Kind.licence.rawValue { report.creditFeedLicences += 1 }
                     }
-                    let shownOn = try await DeliveryDeadline.relatedShownOn(delivery, item: item, store: store)
-                    let deadline = DeliveryDeadline.evaluate(
-                        delivery, item: item, calendar: calendar, policy: policy, now: now, relatedShownOn: shownOn)
-                    if case .late = deadline.status { report.lateDeliveries += 1 }
-                    if deadline.feedback?.state == .late { feedbackLate = true }
                 }
-                if feedbackLate { report.lateFeedback += 1 }
+                let shownOn = try await DeliveryDeadline.relatedShownOn(delivery, item: item, store: store)
+                let deadline = DeliveryDeadline.evaluate(
+                    delivery, item: item, calendar: calendar, policy: policy, now: now, relatedShownOn: shownOn)
+                if case .late = deadline.status { report.lateDeliveries += 1 }
+                if deadline.feedback?.state == .late { feedbackLate = true }
             }
-            if page.count < pageSize { break }
+            if feedbackLate { report.lateFeedback += 1 }
         }
         return report
     }

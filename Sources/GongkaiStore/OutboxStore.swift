@@ -83,6 +83,19 @@ public protocol OutboxStore: Sendable {
 }
 
 extension OutboxStore {
+    /// Every item in id order, read a page at a time (``items(after:limit:)``), so that a
+    /// report over the whole outbox holds one page, not the outbox.
+    public func forEachItem(pageSize: Int = 1_000, _ body: (ItemRecord) async throws -> Void) async throws {
+        var after: String?
+        while true {
+            let page = try await items(after: after, limit: pageSize)
+            guard let last = page.last else { return }
+            after = last.id
+            for item in page { try await body(item) }
+            if page.count < pageSize { return }
+        }
+    }
+
     /// Two transactions; a backend that can do both in one overrides this.
     public func completeAndClaim(
         _ outcomes: [SendOutcome], channelID: String, audience: ChannelAudience, owner: String, limit: Int,

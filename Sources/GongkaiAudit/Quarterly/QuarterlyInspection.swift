@@ -289,73 +289,66 @@ public struct QuarterlyInspection: Sendable, Codable, Equatable {
         var latest: [String: (millis: Int64, itemID: String)] = [:]
         func key(_ channel: String, _ column: InspectionColumn) -> String { channel + "\u{1F}" + column.rawValue }
         var tallies: [DeadlineRule: RuleTally] = [:]
-        var after: String?
-        while true {
-            let page = try await store.items(after: after, limit: pageSize)
-            guard let last = page.last else { break }
-            after = last.id
-            for item in page {
-                let deliveries = try await store.deliveries(DeliveryFilter(itemID: item.id))
-                let withdrawnInQuarter = item.withdrawnAt.map { quarter.contains($0) } ?? false
-                // A correction is a new version submitted in the quarter; the item's last change says whether to look.
-                let mayBeCorrected =
-                    item.currentVersion > 1 && item.updatedAt >= quarter.startMillis && item.createdAt < quarter.endMillis
-                func publishedAt(_ channel: String, _ millis: Int64) {
-                    guard millis <= checkedAt else { return }
-                    for column in inspected[channel] ?? [] {
-                        if column == .notices && !InspectionColumn.noticeKinds.contains(item.kind) { continue }
-                        let slot = key(channel, column)
-                        if (latest[slot]?.millis ?? .min) < millis { latest[slot] = (millis, item.id) }
-                    }
-                }
-                // A row delivered and untouched since the check was last changed by that publication, so its
-                // time is the publication's and the attempt log need not be read: half the reads of a large outbox.
-                var needsAttempts = withdrawnInQuarter || mayBeCorrected
-                for delivery in deliveries where delivery.attemptCount > 0 && inspected[delivery.channelID]?.isEmpty == false {
-                    if delivery.state == .delivered && delivery.updatedAt <= checkedAt {
-                        publishedAt(delivery.channelID, delivery.updatedAt)
-                    } else if item.createdAt <= checkedAt {
-                        let known = (inspected[delivery.channelID] ?? []).map { latest[key(delivery.channelID, $0)]?.millis ?? .min }.min()
-                        if delivery.updatedAt > known ?? .min { needsAttempts = true }
-                    }
-                }
-                let attempts = needsAttempts
-                    ? try await store.attempts(itemID: item.id, channelID: nil).filter { $0.outcome == "ok" } : []
-                // The last publication before the check, per inspected column.
-                for attempt in attempts where attempt.operation == DeliveryOperation.publish.rawValue {
-                    publishedAt(attempt.channelID, attempt.startedAt + attempt.durationMillis)
-                }
-                try await tallyDeadlines(
-                    item: item, deliveries: deliveries, store: store, calendar: calendar, policy: policy, now: now,
-                    quarter: quarter, checkedOn: checkedOn, tallies: &tallies, report: &report)
-                if withdrawnInQuarter, let requested = item.withdrawnAt {
-                    var row = propagation(
-                        item: item, version: nil, requestedAt: requested, deliveries: deliveries, attempts: attempts, now: now)
-                    row.reason = item.withdrawnReason
-                    if let calendar, let kind = DisclosureItem.Kind(rawValue: item.kind),
-                        let due = try? policy.withdrawalDue(
-                            kind: kind, requestedOn: DeliveryDeadline.day(of: requested), calendar: calendar)
-                    {
-                        row.deadline = DeadlineStatus.of(
-                            due: due, doneOn: row.completedAt.map { DeliveryDeadline.day(of: $0.millis) },
-                            today: DeliveryDeadline.day(of: now), calendar: calendar)
-                    }
-                    report.add(row, to: \.withdrawals)
-                }
-                if mayBeCorrected {
-                    for version in 2...item.currentVersion {
-                        guard let stored = try await store.itemVersion(itemID: item.id, version: version),
-                            quarter.contains(stored.createdAt)
-                        else { continue }
-                        report.add(
-                            propagation(
-                                item: item, version: version, requestedAt: stored.createdAt, deliveries: deliveries,
-                                attempts: attempts, now: now),
-                            to: \.corrections)
-                    }
+        try await store.forEachItem(pageSize: pageSize) { item in
+            let deliveries = try await store.deliveries(DeliveryFilter(itemID: item.id))
+            let withdrawnInQuarter = item.withdrawnAt.map { quarter.contains($0) } ?? false
+            // A correction is a new version submitted in the quarter; the item's last change says whether to look.
+            let mayBeCorrected =
+                item.currentVersion > 1 && item.updatedAt >= quarter.startMillis && item.createdAt < quarter.endMillis
+            func publishedAt(_ channel: String, _ millis: Int64) {
+                guard millis <= checkedAt else { return }
+                for column in inspected[channel] ?? [] {
+                    if column == .notices && !InspectionColumn.noticeKinds.contains(item.kind) { continue }
+                    let slot = key(channel, column)
+                    if (latest[slot]?.millis ?? .min) < millis { latest[slot] = (millis, item.id) }
                 }
             }
-            if page.count < pageSize { break }
+            // A row delivered and untouched since the check was last changed by that publication, so its
+            // time is the publication's and the attempt log need not be read: half the reads of a large outbox.
+            var needsAttempts = withdrawnInQuarter || mayBeCorrected
+            for delivery in deliveries where delivery.attemptCount > 0 && inspected[delivery.channelID]?.isEmpty == false {
+                if delivery.state == .delivered && delivery.updatedAt <= checkedAt {
+                    publishedAt(delivery.channelID, delivery.updatedAt)
+                } else if item.createdAt <= checkedAt {
+                    let known = (inspected[delivery.channelID] ?? []).map { latest[key(delivery.channelID, $0)]?.millis ?? .min }.min()
+                    if delivery.updatedAt > known ?? .min { needsAttempts = true }
+                }
+            }
+            let attempts = needsAttempts
+                ? try await store.attempts(itemID: item.id, channelID: nil).filter { $0.outcome == "ok" } : []
+            // The last publication before the check, per inspected column.
+            for attempt in attempts where attempt.operation == DeliveryOperation.publish.rawValue {
+                publishedAt(attempt.channelID, attempt.startedAt + attempt.durationMillis)
+            }
+            try await tallyDeadlines(
+                item: item, deliveries: deliveries, store: store, calendar: calendar, policy: policy, now: now,
+                quarter: quarter, checkedOn: checkedOn, tallies: &tallies, report: &report)
+            if withdrawnInQuarter, let requested = item.withdrawnAt {
+                var row = propagation(
+                    item: item, version: nil, requestedAt: requested, deliveries: deliveries, attempts: attempts, now: now)
+                row.reason = item.withdrawnReason
+                if let calendar, let kind = DisclosureItem.Kind(rawValue: item.kind),
+                    let due = try? policy.withdrawalDue(
+                        kind: kind, requestedOn: DeliveryDeadline.day(of: requested), calendar: calendar)
+                {
+                    row.deadline = DeadlineStatus.of(
+                        due: due, doneOn: row.completedAt.map { DeliveryDeadline.day(of: $0.millis) },
+                        today: DeliveryDeadline.day(of: now), calendar: calendar)
+                }
+                report.add(row, to: \.withdrawals)
+            }
+            if mayBeCorrected {
+                for version in 2...item.currentVersion {
+                    guard let stored = try await store.itemVersion(itemID: item.id, version: version),
+                        quarter.contains(stored.createdAt)
+                    else { continue }
+                    report.add(
+                        propagation(
+                            item: item, version: version, requestedAt: stored.createdAt, deliveries: deliveries,
+                            attempts: attempts, now: now),
+                        to: \.corrections)
+                }
+            }
         }
         for channel in channels {
             for column in inspected[channel.id] ?? [] {
