@@ -147,7 +147,7 @@ extension SQLiteOutboxStore: APITokenStoring {
 extension PostgresOutboxStore: APITokenStoring {
     public func createToken(_ token: APITokenRecord, actor: String) async throws {
         try await translated("store the token") {
-            try await client.withConnection { connection in
+            try await leased { connection in
                 try await connection.checkedQuery("BEGIN", logger: logger)
                 do {
                     let existing = try await connection.checkedQuery(
@@ -176,7 +176,7 @@ extension PostgresOutboxStore: APITokenStoring {
 
     public func revokeToken(name: String, actor: String, now: Int64) async throws {
         try await translated("revoke the token") {
-            try await client.withConnection { connection in
+            try await leased { connection in
                 try await connection.checkedQuery("BEGIN", logger: logger)
                 do {
                     var bindings = PostgresBindings(capacity: 2)
@@ -221,7 +221,7 @@ extension PostgresOutboxStore: APITokenStoring {
 
     public func auditRefusal(actor: String, detail: String, now: Int64) async throws {
         try await translated("audit a refused request") {
-            try await client.withConnection { connection in
+            try await leased { connection in
                 try await audit(connection, at: now, actor: actor, action: "api-refused", detail: detail)
             }
         }

@@ -190,7 +190,7 @@ extension PostgresOutboxStore: ChannelLeasing {
         -> ChannelLease
     {
         try await translated("take the channel lease", channel: channelID) {
-            try await client.withConnection { connection in
+            try await leased { connection in
                 _ = try await connection.checkedQuery(
                     PostgresQuery(
                         unsafeSQL: ChannelLeaseSQL.take,

@@ -165,7 +165,8 @@ public struct OutboxDatabase: Sendable {
                 host: pg.host, port: pg.port, username: pg.user, password: password, database: pg.database,
                 tls: connectionTLS)
             diagnosis.options.connectTimeout = .milliseconds(options.connectTimeout)
-            let store = PostgresOutboxStore(client: client, logger: logger, diagnosis: diagnosis, schema: options.schema)
+            let store = PostgresOutboxStore(client: client, logger: logger, diagnosis: diagnosis, schema: options.schema,
+                leaseTimeout: .milliseconds(options.connectTimeout))
             return OutboxDatabase(
                 location: location, store: store, service: pool,
                 poolStarted: pool.started)

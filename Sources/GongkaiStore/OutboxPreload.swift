@@ -45,7 +45,7 @@ extension SQLiteOutboxStore: OutboxPreloading {
 extension PostgresOutboxStore: OutboxPreloading {
     public func preloadDelivered(items: Int, channelIDs: [String], now: Int64) async throws {
         try await translated("preload the outbox") {
-            try await client.withConnection { connection in
+            try await leased { connection in
                 _ = try await connection.checkedQuery("BEGIN", logger: logger)
                 do {
                     _ = try await connection.checkedQuery(

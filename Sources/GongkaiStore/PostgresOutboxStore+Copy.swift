@@ -8,7 +8,7 @@ import PostgresNIO
 extension PostgresOutboxStore: OutboxRowSource, OutboxCopyTarget {
     public func rows(of table: OutboxTable, after key: [CopyValue]?, limit: Int) async throws -> [[CopyValue]] {
         try await translated("read \(table.rawValue)") {
-            try await client.withConnection { connection in
+            try await leased { connection in
                 try await PostgresCopyRows(connection: connection, logger: logger).rows(of: table, after: key, limit: limit)
             }
         }
@@ -16,6 +16,7 @@ extension PostgresOutboxStore: OutboxRowSource, OutboxCopyTarget {
 
     public func withCopyTransaction<T: Sendable>(_ body: (any OutboxRowSink) async throws -> T) async throws -> T {
         try await translated("copy into the outbox database") {
+            // The pool's own wait, not `leased`: the body is not Sendable, and a copy is one command run by hand.
             try await client.withConnection { connection in
                 try await connection.checkedQuery("BEGIN ISOLATION LEVEL SERIALIZABLE", logger: logger)
                 let value: T

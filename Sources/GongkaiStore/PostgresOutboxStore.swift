@@ -35,15 +35,25 @@ public struct PostgresOutboxStore: OutboxStore {
     let diagnosis: PostgresConnection.Configuration?
     /// The schema the outbox lives in when it is not the default (the connections' `search_path`).
     public let schema: String?
+    /// How long a call waits for a pooled connection before it fails as a store error
+    /// (the connect timeout): the pool itself would wait as long as it keeps trying.
+    let leaseTimeout: Duration
 
     public init(
         client: PostgresClient, logger: Logger = Logger(label: "gongkai.store.postgres"),
-        diagnosis: PostgresConnection.Configuration? = nil, schema: String? = nil
+        diagnosis: PostgresConnection.Configuration? = nil, schema: String? = nil,
+        leaseTimeout: Duration = .seconds(10)
     ) {
         self.client = client
         self.logger = logger
         self.diagnosis = diagnosis
         self.schema = schema
+        self.leaseTimeout = leaseTimeout
+    }
+
+    /// `body` on a pooled connection, waiting at most ``leaseTimeout`` for one.
+    func leased<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.leased(within: leaseTimeout, body)
     }
 
     // MARK: - Schema
@@ -77,7 +87,7 @@ public struct PostgresOutboxStore: OutboxStore {
 
     private func migrateOnce() async throws -> Int {
         try await translated("migrate the outbox database") {
-            try await client.withConnection { connection in
+            try await leased { connection in
                 try await connection.checkedQuery("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: logger)
                 do {
                     if let schema {
@@ -111,7 +121,7 @@ public struct PostgresOutboxStore: OutboxStore {
     /// The schema version the database records (0 when it has none), without changing it.
     public func schemaVersion() async throws -> Int {
         try await translated("read the schema version") {
-            try await client.withConnection { connection in
+            try await leased { connection in
                 let exists = try await connection.checkedQuery(
                     "SELECT to_regclass('gongkai_schema') IS NOT NULL", logger: logger
                 ).collect().first?.decode(Bool.self) ?? false
@@ -212,7 +222,7 @@ public struct PostgresOutboxStore: OutboxStore {
     ) async throws -> [ClaimedDelivery] {
         guard limit > 0 else { return [] }
         return try await translated("claim deliveries", channel: channelID) {
-            try await client.withConnection { connection in
+            try await leased { connection in
                 try await claimRows(
                     connection, channelID: channelID, audience: audience, owner: owner, limit: limit,
                     leaseMillis: leaseMillis, now: now)
@@ -605,7 +615,7 @@ public struct PostgresOutboxStore: OutboxStore {
                 }
             }
             guard let diagnosis else {
-                return try await client.withConnection { connection in try await listen(connection) }
+                return try await leased { connection in try await listen(connection) }
             }
             let connection = try await PostgresConnection.connect(configuration: diagnosis, id: 1, logger: logger)
             do {
@@ -838,7 +848,7 @@ public struct PostgresOutboxStore: OutboxStore {
         _ action: String, durable: Bool, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await translated(action) {
-            try await client.withConnection { connection in
+            try await leased { connection in
                 try await Self.transaction(connection, logger: logger) { connection in
                     if !durable {
                         try await connection.checkedQuery("SET LOCAL synchronous_commit = off", logger: logger)
@@ -853,7 +863,7 @@ public struct PostgresOutboxStore: OutboxStore {
         _ action: String, channel: String? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await translated(action, channel: channel) {
-            try await client.withConnection { connection in try await body(connection) }
+            try await leased { connection in try await body(connection) }
         }
     }
 
@@ -891,6 +901,10 @@ public struct PostgresOutboxStore: OutboxStore {
                 .store, "cannot \(action): column \(error.columnName) has an unexpected type", channel: channel)
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error as LeaseTimedOut {
+            throw GongkaiError(
+                .store, "cannot \(action): no connection to PostgreSQL came free within \(error.waited)",
+                channel: channel, field: "database")
         } catch is ConnectionClosed {
             throw GongkaiError(
                 .store, "cannot \(action): the connection to PostgreSQL was closed by the server or the network",
@@ -915,32 +929,5 @@ public struct PostgresOutboxStore: OutboxStore {
             return "PostgreSQL connection: \(error.code): \(underlying)"
         }
         return "PostgreSQL connection: \(error.code)"
-    }
-}
-
-/// A query refused because its connection was already closed.
-struct ConnectionClosed: Error {}
-
-extension PostgresConnection {
-    /// Runs `query`, refusing at once on a connection that is already closed.
-    ///
-    /// PostgresNIO 1.33 writes a query to its channel without a promise, so a
-    /// query sent after the server closed the connection (`pg_terminate_backend`,
-    /// a restart, a failover) between two statements of one transaction is
-    /// dropped and its caller waits for ever; a daemon then stops delivering.
-    func checkedQuery(
-        _ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line
-    ) async throws -> PostgresRowSequence {
-        guard !isClosed else { throw ConnectionClosed() }
-        return try await self.query(query, logger: logger, file: file, line: line)
-    }
-
-    /// Runs a prepared statement (prepared on this connection the first time), with the
-    /// same refusal of a closed connection as ``checkedQuery(_:logger:file:line:)``.
-    func checkedExecute<Statement: PostgresPreparedStatement>(
-        _ statement: Statement, logger: Logger, file: String = #fileID, line: Int = #line
-    ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, Statement.Row> {
-        guard !isClosed else { throw ConnectionClosed() }
-        return try await self.execute(statement, logger: logger, file: file, line: line)
     }
 }
