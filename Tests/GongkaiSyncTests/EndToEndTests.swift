@@ -177,9 +177,13 @@ struct EndToEndTests {
         #expect(try await harness.store.deliveries(DeliveryFilter(states: [.delivered])).count == 2)
         let outcomes = try await harness.store.attempts(itemID: "x1", channelID: "hub").map(\.outcome)
             + harness.store.attempts(itemID: "x2", channelID: "hub").map(\.outcome)
-        #expect(outcomes.filter { $0 == "retryable" }.count == 2)
-        // The slow answer arrived after our deadline: the receiver saw that event twice, same webhook-id.
-        #expect(harness.simulator.duplicateCount == 1)
+        // The drop and the slow answer each cost one retry; the slow answer arrived after our
+        // deadline, so the receiver saw that event twice, same webhook-id. An ordinary answer
+        // that a loaded machine delays past the deadline costs one more retry and one more
+        // duplicate (seen once with two busy loops beside the full suite, 2026-12-07).
+        let retried = outcomes.filter { $0 == "retryable" }.count
+        #expect(retried >= 2, "\(outcomes)")
+        #expect(harness.simulator.duplicateCount == retried - 1, "\(outcomes)")
         try await harness.shutdown()
     }
 
