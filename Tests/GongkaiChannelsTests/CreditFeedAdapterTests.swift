@@ -121,7 +121,9 @@ struct CreditFeedAdapterTests {
     func retriedBatchDoesNotDuplicate() async throws {
         try await Self.withFeed { simulator, adapter in
             let requests = [Self.request(Self.licence(1)), Self.request(SampleDisclosures.penaltyOnNaturalPerson)]
-            simulator.setFaults(CreditFeedFaults(script: [.slow(.milliseconds(400))]))
+            // Far past the deadline: with 250 ms between them, a client event loop starved of CPU
+            // read the late answer before its deadline fired (two busy loops beside the suite, 2026-12-07).
+            simulator.setFaults(CreditFeedFaults(script: [.slow(.seconds(3))]))
             let first = await adapter.deliverBatch(requests, deadline: .now() + .milliseconds(150))
             for result in first {
                 guard case .failure(let error) = result else {
