@@ -75,6 +75,7 @@ struct DemoPlatforms {
         let wechatSecret = secret("GONGKAI_DEMO_WECHAT_SECRET")
         let wechat = WeChatSimulator(appID: "wxdemo0000000001", appSecret: wechatSecret, logger: logger)
         try await wechat.start()
+        platforms.siteOverrides["mp.weixin.qq.com"] = wechat.baseURL
         wechat.setPublishPlan(WeChatPublishPlan(pollsInProgress: 2, finalStatus: 0))
         platforms.add(
             channel("wechat", .wechat, endpoint: wechat.baseURL, credentials: ["appSecret": "GONGKAI_DEMO_WECHAT_SECRET"],
@@ -90,6 +91,7 @@ struct DemoPlatforms {
         let weiboToken = secret("GONGKAI_DEMO_WEIBO_TOKEN")
         let weibo = WeiboSimulator(accessToken: weiboToken, registeredDomain: "lycy.jl.gov.cn", logger: logger)
         try await weibo.start()
+        platforms.siteOverrides["weibo.com"] = weibo.baseURL
         platforms.add(
             channel("weibo", .weibo, endpoint: weibo.baseURL, credentials: ["accessToken": "GONGKAI_DEMO_WEIBO_TOKEN"],
                 options: ["registeredDomain": "lycy.jl.gov.cn", "rip": "127.0.0.1"],

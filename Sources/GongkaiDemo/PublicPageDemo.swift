@@ -8,7 +8,7 @@ import GongkaiStore
 
 /// The demo's public-page step: the portal keeps showing the policy's first
 /// version and loses its 附件; the check must find exactly those two, and
-/// every other page on the portal and the platform must show its current version.
+/// every other page on the portal, the platform, WeChat and Weibo must show its current version.
 enum PublicPageDemo {
     static func sha256(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
 
@@ -17,8 +17,9 @@ enum PublicPageDemo {
     ) async throws -> Bool {
         guard let portal = platforms.portal else { return true }
         portal.setPublicPageFaults(PublicPageFaults(stale: [policyID], brokenFiles: [annex]))
-        // WeChat's and Weibo's simulators give their platforms' real addresses, which a demo must not fetch.
-        let sites = definitions.filter { $0.kind == .portal || $0.kind == .platform }
+        // Every public page, each host sent to its simulator (WeChat's and Weibo's give their
+        // platforms' real addresses, which a demo must not fetch).
+        let sites = definitions.filter { PublicPageInspector.pageKinds.contains($0.kind) }
         let fetcher = PublicWebFetcher(timeout: 3_000, hostInterval: 0, addressOverrides: platforms.siteOverrides)
         let pages: PublicPageReport
         do {

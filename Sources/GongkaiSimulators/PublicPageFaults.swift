@@ -53,6 +53,30 @@ enum PublicPageHTML {
         return Array(html.utf8)
     }
 
+    /// A WeChat article page (mp.weixin.qq.com/s/…): the title, the account's name and the
+    /// content as published; a removed article answers 200 with the notice readers see.
+    static func weChatArticle(title: String, author: String?, content: String) -> [UInt8] {
+        var html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(escape(title))</title></head>\n<body>\n"
+        html += "<h1 class=\"rich_media_title\" id=\"activity-name\">\(escape(title))</h1>\n"
+        if let author, !author.isEmpty { html += "<span class=\"rich_media_meta_text\">\(escape(author))</span>\n" }
+        // The body is the account's own HTML, shown as sent.
+        html += "<div class=\"rich_media_content\" id=\"js_content\">\n\(content)\n</div>\n</body></html>\n"
+        return Array(html.utf8)
+    }
+
+    static func weChatNotice(_ notice: String) -> [UInt8] {
+        Array("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>微信公众平台</title></head><body><p class=\"weui-msg__title\">\(escape(notice))</p></body></html>".utf8)
+    }
+
+    /// A Weibo status page (weibo.com/<uid>/<id>): the post's text, its links as links.
+    static func weiboStatus(text: String, links: [String]) -> [UInt8] {
+        var html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>微博正文</title></head>\n<body>\n"
+        html += "<div class=\"WB_text\">\(escape(text))</div>\n"
+        for link in links { html += "<a href=\"\(escape(link))\">\(escape(link))</a>\n" }
+        html += "</body></html>\n"
+        return Array(html.utf8)
+    }
+
     static func notFound() -> [UInt8] {
         Array("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404</title></head><body><p>您访问的页面不存在</p></body></html>".utf8)
     }

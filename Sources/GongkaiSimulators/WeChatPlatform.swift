@@ -45,6 +45,8 @@ final class WeChatPlatform: SimulatorEndpoint {
         var faults = WeChatFaults.none
         var random = SplitMix64(seed: WeChatFaults.none.seed)
         var plan = WeChatPublishPlan.immediate
+        /// Article pages served to readers.
+        var pageViews = 0
     }
 
     static let tokenLifetime: Int64 = 7_200_000
@@ -67,6 +69,9 @@ final class WeChatPlatform: SimulatorEndpoint {
 
     func respond(to request: SimulatorRequest) async -> SimulatorResponse {
         let api = request.path.hasPrefix("/cgi-bin/") ? String(request.path.dropFirst("/cgi-bin/".count)) : request.path
+        if request.method == .GET, request.path.hasPrefix("/s/") {
+            return publicPage(articleID: String(request.path.dropFirst("/s/".count)))
+        }
         return state.withLockedValue { state in
             state.calls[api, default: 0] += 1
             guard request.method == .POST else {
@@ -99,6 +104,25 @@ final class WeChatPlatform: SimulatorEndpoint {
                 }
             }
             return afterEffect(&state, answer)
+        }
+    }
+
+    /// The article's page as a reader opens it from the link in ``WeChatHeldArticle/url``:
+    /// no token. Removed articles answer 200 with WeChat's notice, as the real pages do.
+    private func publicPage(articleID: String) -> SimulatorResponse {
+        let article = state.withLockedValue { state -> WeChatHeldArticle? in
+            state.pageViews += 1
+            return state.articles[articleID]
+        }
+        guard let article else { return PublicPageHTML.response(PublicPageHTML.notFound(), status: 404) }
+        switch article.state {
+        case .live:
+            return PublicPageHTML.response(
+                PublicPageHTML.weChatArticle(title: article.title, author: article.author, content: article.content))
+        case .deleted, .deletedByUser:
+            return PublicPageHTML.response(PublicPageHTML.weChatNotice("该内容已被发布者删除"))
+        case .blocked:
+            return PublicPageHTML.response(PublicPageHTML.weChatNotice("此内容因违规无法查看"))
         }
     }
 

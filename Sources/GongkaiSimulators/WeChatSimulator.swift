@@ -113,6 +113,11 @@ public final class WeChatSimulator: HTTPServedSimulator {
 
     // MARK: Inspection
 
+    /// Public pages served so far (a citizen's view, no credentials).
+    public var pageViewCount: Int {
+        platform.state.withLockedValue { $0.pageViews }
+    }
+
     /// Every article ever published, oldest first, whatever its state.
     public func articles() -> [WeChatHeldArticle] {
         platform.state.withLockedValue { state in state.articleOrder.compactMap { state.articles[$0] } }

@@ -22,6 +22,8 @@ final class WeiboPlatform: SimulatorEndpoint {
         var random = SplitMix64(seed: WeiboFaults.none.seed)
         /// Posts whose deletion is acknowledged but not carried out (tampering).
         var ignoreDelete: Set<String> = []
+        /// Status pages served to readers.
+        var pageViews = 0
     }
 
     let accessToken: String
@@ -37,6 +39,7 @@ final class WeiboPlatform: SimulatorEndpoint {
     }
 
     func respond(to request: SimulatorRequest) async -> SimulatorResponse {
+        if request.method == .GET, let id = statusPageID(request.path) { return publicPage(id: id) }
         let form = Self.form(request)
         let path = request.path.hasPrefix("/2/") ? String(request.path.dropFirst(2)) : request.path
         func error(_ code: Int, _ text: String, _ status: HTTPResponseStatus = .badRequest) -> SimulatorResponse {
@@ -139,6 +142,25 @@ final class WeiboPlatform: SimulatorEndpoint {
         let posts = state.withLockedValue { Array($0.posts.values) }.sorted { $0.sequence > $1.sequence }
         let statuses = posts.dropFirst((page - 1) * count).prefix(count).map(json)
         return .json(["statuses": Array(statuses), "total_number": posts.count])
+    }
+
+    /// The post id in `/<uid>/<id>`, the address of a status page on weibo.com.
+    private func statusPageID(_ path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].isEmpty, parts[1] == Substring(String(uid)), !parts[2].isEmpty,
+            parts[2].allSatisfy(\.isNumber)
+        else { return nil }
+        return String(parts[2])
+    }
+
+    /// A post's page as anyone sees it, signed in or not; a deleted post's page is gone.
+    private func publicPage(id: String) -> SimulatorResponse {
+        let post = state.withLockedValue { state -> WeiboPost? in
+            state.pageViews += 1
+            return state.posts[id]
+        }
+        guard let post else { return PublicPageHTML.response(PublicPageHTML.notFound(), status: 404) }
+        return PublicPageHTML.response(PublicPageHTML.weiboStatus(text: post.text, links: Self.links(in: post.text)))
     }
 
     private func json(_ post: WeiboPost) -> [String: Any] {

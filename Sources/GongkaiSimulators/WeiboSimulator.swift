@@ -83,6 +83,11 @@ public final class WeiboSimulator: HTTPServedSimulator {
 
     // MARK: Tampering (for reconciliation tests)
 
+    /// Public pages served so far (a citizen's view, no credentials).
+    public var pageViewCount: Int {
+        platform.state.withLockedValue { $0.pageViews }
+    }
+
     /// Deletes a post behind gongkai's back.
     public func deletePost(id: String) {
         platform.state.withLockedValue { _ = $0.posts.removeValue(forKey: id) }

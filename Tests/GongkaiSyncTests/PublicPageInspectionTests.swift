@@ -181,6 +181,97 @@ struct PublicPageInspectionTests {
         await simulator.stop()
     }
 
+    /// The new-media pages a citizen opens from the links the adapters recorded
+    /// (mp.weixin.qq.com/s/…, weibo.com/<uid>/<id>), served by the simulators and reached
+    /// through address overrides: shown while published, found when edited, removed or
+    /// left up after a withdrawal.
+    @Test func weChatAndWeiboPagesShowTheItemUntilItIsWithdrawnAndTamperingIsFound() async throws {
+        let logger = ReconcilePortalTests.logger
+        let wechat = WeChatSimulator(appID: "wx51a0c0ffee000001", appSecret: "wechat-secret", permanentMedia: ["thumb"], logger: logger)
+        try await wechat.start(host: "127.0.0.1", port: 0)
+        let weibo = WeiboSimulator(accessToken: "weibo-token", registeredDomain: "lycy.jl.gov.cn", logger: logger)
+        try await weibo.start()
+        let wechatAdapter = try WeChatAdapter.make(
+            ChannelDefinition(
+                id: "wechat", kind: .wechat, endpoint: wechat.baseURL, credentials: ["appSecret": .environment("W")],
+                options: ["appID": "wx51a0c0ffee000001", "thumbMediaID": "thumb", "publishWait": "2s"]),
+            environment: ["W": "wechat-secret"], clock: SystemWallClock(), tokens: WeChatTokenCache())
+        let weiboAdapter = try WeiboAdapter.make(
+            ChannelDefinition(
+                id: "weibo", kind: .weibo, endpoint: weibo.baseURL + "/2", credentials: ["accessToken": .environment("T")],
+                options: ["registeredDomain": "lycy.jl.gov.cn", "rip": "203.0.113.10"]),
+            environment: ["T": "weibo-token"], clock: SystemWallClock())
+        // A title longer than WeChat's 32 units: the article shows it cut, and that is still the item.
+        var item = SampleDisclosures.policy
+        item.title = "吉林省林业和草原局关于全面推进政务公开工作进一步做好政府信息主动公开和政策解读工作的实施方案"
+        func request(_ channelID: String, remoteID: String? = nil, _ operation: DeliveryOperation = .publish) -> DeliveryRequest {
+            DeliveryRequest(
+                itemID: item.id, version: 1, channelID: channelID, operation: operation,
+                contentHash: ItemCanonicalForm.contentHash(item), document: ItemCanonicalForm.document(item),
+                remoteID: remoteID, canonicalURL: "https://lycy.jl.gov.cn/zcwj/\(item.id).html")
+        }
+        var published = try await wechatAdapter.deliver(request("wechat"), deadline: .now() + .seconds(10))
+        for _ in 0..<20 where published.checkAfter != nil {
+            published = try await wechatAdapter.deliver(
+                request("wechat", remoteID: published.remoteID), deadline: .now() + .seconds(10))
+        }
+        let articleURL = try #require(published.remoteURL)
+        let articleID = try #require(published.remoteID)
+        let posted = try await weiboAdapter.deliver(request("weibo"), deadline: .now() + .seconds(10))
+        let statusURL = try #require(posted.remoteURL)
+        let statusID = try #require(posted.remoteID)
+        #expect(articleURL.hasPrefix("https://mp.weixin.qq.com/s/"))
+        #expect(statusURL.hasPrefix("https://weibo.com/"))
+
+        let fetcher = PublicWebFetcher(
+            timeout: 5_000, hostInterval: 0,
+            addressOverrides: ["mp.weixin.qq.com": wechat.baseURL, "weibo.com": weibo.baseURL])
+        var inspector = PublicPageInspector(store: try SQLiteOutboxStore.inMemory(), channels: [], fetcher: fetcher)
+        // The portal link in each is the portal's to check, not this test's (no request leaves 127.0.0.1).
+        inspector.maxLinksPerPage = 0
+        func expected(_ channelID: String, _ kind: ChannelDefinition.Kind, url: String, withdrawn: Bool = false)
+            -> PublicPageExpectation
+        {
+            PublicPageExpectation(
+                itemID: item.id, channelID: channelID, url: url, version: 1, contentHash: ItemCanonicalForm.contentHash(item),
+                title: item.title, documentNumber: kind == .weibo ? nil : item.documentNumber, withdrawn: withdrawn,
+                titleCharacters: PublicPageInspector.titleCharacters[kind], listsAttachments: false)
+        }
+        let article = expected("wechat", .wechat, url: articleURL)
+        let status = expected("weibo", .weibo, url: statusURL)
+        let shown = await inspector.inspect(article)
+        #expect(shown.status == .inSync, "\(shown.detail)")
+        #expect(await inspector.inspect(status).status == .inSync)
+
+        // Edited in the account's back office; removed there; the platform's notice then shows.
+        wechat.retitleArticle(articleID, to: "关于另一件事的通知")
+        let retitled = await inspector.inspect(article)
+        #expect(retitled.status == .differs && retitled.detail.contains("title"), "\(retitled.detail)")
+        wechat.deleteArticleBehindOurBack(articleID)
+        #expect(await inspector.inspect(article).status == .differs)
+        // Withdrawn by gongkai: no longer shown is right; still shown is found.
+        #expect(await inspector.inspect(expected("wechat", .wechat, url: articleURL, withdrawn: true)).status == .inSync)
+        wechat.retitleArticle(articleID, to: WeChatArticleRenderer.fitted(item.title, maxUTF16: WeChatArticleRenderer.maxTitle))
+        wechat.restoreArticle(articleID)
+        #expect(await inspector.inspect(expected("wechat", .wechat, url: articleURL, withdrawn: true)).status == .extra)
+
+        // A Weibo post whose deletion was acknowledged but not done is still there for everyone.
+        weibo.keepLiveOnDelete(id: statusID)
+        _ = try await weiboAdapter.deliver(request("weibo", remoteID: statusID, .withdraw), deadline: .now() + .seconds(10))
+        #expect(await inspector.inspect(expected("weibo", .weibo, url: statusURL, withdrawn: true)).status == .extra)
+        weibo.deletePost(id: statusID)
+        #expect(await inspector.inspect(expected("weibo", .weibo, url: statusURL, withdrawn: true)).status == .inSync)
+        #expect(await inspector.inspect(status).status == .missing)
+        #expect(wechat.pageViewCount == 5)
+        #expect(weibo.pageViewCount == 4)
+
+        await fetcher.shutdown()
+        await wechatAdapter.shutdown()
+        await weiboAdapter.shutdown()
+        await wechat.stop()
+        await weibo.stop()
+    }
+
     /// Answers as a site that moves pages: within itself, off itself, in a loop.
     struct MovingSite: SimulatorEndpoint {
         func respond(to request: SimulatorRequest) async -> SimulatorResponse {

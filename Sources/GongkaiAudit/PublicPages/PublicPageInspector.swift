@@ -80,8 +80,15 @@ public struct PublicPageInspector: Sendable {
             itemID: item.id, channelID: definition.id, url: url, version: version, contentHash: stored.contentHash,
             title: document?.title ?? item.title, documentNumber: definition.kind == .weibo ? nil : document?.documentNumber,
             withdrawn: withdrawn, attachments: document?.attachments ?? [],
-            titleCharacters: definition.kind == .weibo ? 20 : nil, listsAttachments: definition.kind == .portal)
+            titleCharacters: Self.titleCharacters[definition.kind], listsAttachments: definition.kind == .portal)
     }
+
+    /// How much of a long title a channel's page shows: a Weibo post its first 20
+    /// characters; a WeChat article the title cut to 32 UTF-16 units, the last an ellipsis
+    /// (``WeChatArticleRenderer/fitted(_:maxUTF16:)``).
+    public static let titleCharacters: [ChannelDefinition.Kind: Int] = [
+        .weibo: 20, .wechat: WeChatArticleRenderer.maxTitle - 1,
+    ]
 
     /// Checks `targets`, `concurrency` at a time; rows come back in the targets' order.
     func check(_ targets: [PublicPageExpectation]) async -> [PublicPageRow] {
