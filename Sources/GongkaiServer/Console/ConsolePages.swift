@@ -333,9 +333,8 @@ struct ConsolePages {
 
     /// Beijing time, to the minute: what the information centre reads a clock in.
     static func time(_ millis: Int64) -> String {
-        let local = millis + 8 * 3_600_000
-        let day = CalendarDate(dayNumber: Int(local / 86_400_000))
-        let minutes = (local % 86_400_000) / 60_000
+        let day = CalendarDate.beijingDay(ofMillis: millis)
+        let minutes = (millis - day.beijingStartMillis) / 60_000
         return "\(day) \(String(format: "%02d:%02d", minutes / 60, minutes % 60))"
     }
 
