@@ -51,7 +51,7 @@ public struct JSONTime: Sendable, Hashable, Codable, CustomStringConvertible {
 
 extension Timestamp {
     /// The offset machine output writes times in: China Standard Time, which has no daylight saving.
-    public static let beijingOffsetMillis: Int64 = 8 * 3_600_000
+    public static var beijingOffsetMillis: Int64 { CalendarDate.beijingOffsetMillis }
 
     /// Unix milliseconds as RFC 3339 in Beijing time, e.g. `2026-11-20T15:04:05.123+08:00`.
     public static func rfc3339(_ millis: Int64) -> String {

@@ -43,7 +43,8 @@ public enum RobotDialect: String, Sendable, CaseIterable {
             return (45009, "api freq out of limit", 200)
         case (.wecom, .tooLong?): return (40058, "markdown.content exceed max length 4096", 200)
         case (.wecom, .malformed?): return (40008, "invalid message type", 200)
-        // open.dingtalk.com, 自定义机器人 error codes: 300001 a wrong token, 300005 none given,
+        // open.dingtalk.com, 自定义机器人 error codes: 300001 a wrong token, 300005 none given
+        // (or the robot deleted, so its token is not known),
         // 130101 one robot over 20 a minute, 410100 the platform throttling (发送速度太快而限流).
         case (.dingtalk, .badCredential?): return (300001, "token is not exist", 200)
         case (.dingtalk, .missingCredential?): return (300005, "token is not exist", 200)

@@ -55,6 +55,8 @@ final class RobotEndpoint: SimulatorEndpoint, Sendable {
             return reject(.injectedThrottle)
         case .platformThrottle:
             return reject(.injectedPlatformThrottle)
+        case .robotRemoved:
+            return reject(.missingCredential)
         case .drop:
             count(.injectedDrop)
             return .dropped

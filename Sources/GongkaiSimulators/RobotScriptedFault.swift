@@ -8,6 +8,8 @@ public enum RobotScriptedFault: Sendable, Hashable {
     case throttle
     /// Answer the platform's overload code (DingTalk 410100, 发送速度太快而限流) without recording.
     case platformThrottle
+    /// The robot was deleted from its group: its token is no longer known (DingTalk 300005).
+    case robotRemoved
     /// Close the connection without an answer, without recording.
     case drop
     /// Record the message, then answer only after this long.

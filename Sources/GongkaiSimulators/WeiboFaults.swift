@@ -14,6 +14,8 @@ public struct WeiboFaults: Sendable, Hashable {
         case slow(Duration)
         /// Close the connection without an answer, changing nothing.
         case drop
+        /// Weibo's content review refuses the text: error 20021 包含非法内容, changing nothing.
+        case illegalContent
     }
 
     public var systemErrorRate: Double

@@ -62,6 +62,7 @@ final class WeiboPlatform: SimulatorEndpoint {
         case .drop:
             state.withLockedValue { $0.rejected["dropped", default: 0] += 1 }
             return .dropped
+        case .illegalContent: return error(20021, "Content is illegal!", .badRequest)
         case .accept, .slow: break
         }
         var response: SimulatorResponse

@@ -71,6 +71,15 @@ struct DingTalkCodeTests {
             #expect(String(buffer: body).contains("300005"))
             #expect(harness.simulator.rejectedCount(.missingCredential) == 1)
         }
+        // The robot deleted from its group: the adapter's own request is answered 300005.
+        try await RobotHarness.with(.dingtalk) { harness in
+            harness.simulator.setFaults(RobotFaults(script: [.robotRemoved]))
+            let error = try #require(await harness.failure(of: harness.request()))
+            #expect(error.failure.permanent)
+            #expect(error.failure.message.contains("300005"))
+            #expect(error.failure.message.contains("credentials.accessToken"))
+            #expect(harness.simulator.rejectedCount(.missingCredential) == 1)
+        }
         try await RobotHarness.with(.dingtalk, adapterToken: "not-the-token") { harness in
             let error = try #require(await harness.failure(of: harness.request()))
             #expect(error.failure.permanent)

@@ -291,6 +291,36 @@ struct WeiboAdapterTests {
         await simulator.stop()
     }
 
+    @Test("20021 (包含非法内容) is permanent and says the text itself is refused; the simulator refuses topic markers with it")
+    func illegalContentIs20021() async throws {
+        try await Self.withWeibo { simulator, adapter in
+            simulator.setFaults(WeiboFaults(script: [.illegalContent]))
+            do throws(DeliveryError) {
+                _ = try await adapter.deliver(Self.request(SampleDisclosures.policy), deadline: Self.deadline)
+                Issue.record("a refused text must fail")
+            } catch {
+                #expect(!error.isRetryable)
+                #expect(error.failure.message.contains("20021"))
+                #expect(error.failure.message.contains("包含非法内容"))
+                #expect(!error.failure.message.contains("registeredDomain"))
+            }
+            #expect(simulator.posts().isEmpty)
+        }
+        // Topic markers sent as they are (the adapter drops them; another client may not).
+        let simulator = WeiboSimulator(accessToken: Self.token, registeredDomain: Self.domain, logger: Self.logger)
+        try await simulator.start()
+        var request = HTTPClientRequest(url: simulator.baseURL + "/2/statuses/share.json")
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(
+            ByteBuffer(string: "access_token=\(Self.token)&rip=203.0.113.10&status=%23%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80%23%20%E9%80%9A%E7%9F%A5%20https%3A%2F%2Flycy.jl.gov.cn%2Fa"))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
+        await simulator.stop()
+        #expect(body.contains("20021"), "\(body)")
+        #expect(simulator.posts().isEmpty)
+    }
+
     @Test("every share carries rip, the operating user's IP; the simulator refuses one without it")
     func shareCarriesRip() async throws {
         try await Self.withWeibo { simulator, adapter in
