@@ -87,11 +87,30 @@ public enum QuarterlyInspectionRun {
     /// kept yet. Returns the quarter written, or nil when there was nothing to do.
     public static func writeEndedQuarter(
         settings: GongkaiSettings, store: any OutboxStore, channels: [ChannelDefinition], now: Int64
-    ) async throws -> Quarter? {
-        let quarter = Quarter.lastEnded(before: now)
-        guard !isKept(quarter, settings: settings) else { return nil }
-        let report = try await build(quarter: quarter, settings: settings, store: store, channels: channels, now: now)
-        try save(report, settings: settings)
-        return quarter
+    ) async throws -> [Quarter] {
+        let owed = owedQuarters(now: now, settings: settings)
+        for quarter in owed {
+            let report = try await build(quarter: quarter, settings: settings, store: store, channels: channels, now: now)
+            try save(report, settings: settings)
+        }
+        return owed
+    }
+
+    /// Most quarters caught up at once (two years), however long the daemon was stopped.
+    public static let catchUpLimit = 8
+
+    /// The ended quarters that have no report, oldest first: every one since the newest
+    /// kept report (a daemon stopped across several quarter ends owes each of them), or,
+    /// where none is kept within ``catchUpLimit`` quarters, only the last ended one (a
+    /// first start writes no history it was not running for).
+    static func owedQuarters(now: Int64, settings: GongkaiSettings) -> [Quarter] {
+        var owed: [Quarter] = []
+        var quarter = Quarter.lastEnded(before: now)
+        while !isKept(quarter, settings: settings) {
+            guard owed.count < catchUpLimit else { return [owed[0]] }
+            owed.append(quarter)
+            quarter = quarter.previous
+        }
+        return owed.reversed()
     }
 }

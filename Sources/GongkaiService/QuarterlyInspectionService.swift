@@ -8,8 +8,8 @@ public import ServiceLifecycle
 /// The daemon's quarterly check (`inspect.quarterly`): once a quarter has ended
 /// (Asia/Shanghai), writes that quarter's report into `inspect.reports`, once,
 /// and keeps it beside every earlier one. It looks at start-up (so a daemon
-/// that was down when the quarter turned catches up) and then shortly after
-/// each quarter's end.
+/// that was down when quarters turned writes each one it missed) and then
+/// shortly after each quarter's end.
 public struct QuarterlyInspectionService: Service {
     let settings: GongkaiSettings
     let store: any OutboxStore
@@ -47,23 +47,25 @@ public struct QuarterlyInspectionService: Service {
         }
     }
 
-    /// One look: writes the last ended quarter's report unless it is kept. Returns the quarter written.
+    /// One look: writes every ended quarter's report that is owed (see
+    /// ``QuarterlyInspectionRun/owedQuarters(now:settings:)``). Returns the quarters written.
     @discardableResult
-    public func tick() async -> Quarter? {
+    public func tick() async -> [Quarter] {
         do {
-            guard let quarter = try await QuarterlyInspectionRun.writeEndedQuarter(
+            let written = try await QuarterlyInspectionRun.writeEndedQuarter(
                 settings: settings, store: store, channels: channels, now: clock.now())
-            else { return nil }
-            logger.info(
-                "quarterly check written",
-                metadata: [
-                    "quarter": "\(quarter)",
-                    "report": "\(QuarterlyInspectionRun.path(of: quarter, format: .json, settings: settings))",
-                ])
-            return quarter
+            for quarter in written {
+                logger.info(
+                    "quarterly check written",
+                    metadata: [
+                        "quarter": "\(quarter)",
+                        "report": "\(QuarterlyInspectionRun.path(of: quarter, format: .json, settings: settings))",
+                    ])
+            }
+            return written
         } catch {
             logger.error("quarterly check failed", metadata: ["error": "\(error)"])
-            return nil
+            return []
         }
     }
 

@@ -323,13 +323,13 @@ struct QuarterlyInspectionTests {
                 settings: settings, store: world.store, channels: Self.channels, clock: Clock(millis: millis), logger: logger)
         }
         // Still in the quarter: its predecessor is written, not the quarter itself.
-        #expect(await service(at: Self.at("2026-12-31", plus: 11.9)).tick() == Quarter("2026Q3"))
+        #expect(await service(at: Self.at("2026-12-31", plus: 11.9)).tick() == [Quarter("2026Q3")!])
         #expect(!QuarterlyInspectionRun.isKept(Quarter("2026Q4")!, settings: settings))
 
         // Just after 2027-01-01 00:00 in Beijing (still 2026 in UTC) the fourth quarter is written, once.
         let afterEnd = CalendarDate("2027-01-01")!.beijingStartMillis + 60_000
-        #expect(await service(at: afterEnd).tick() == Quarter("2026Q4"))
-        #expect(await service(at: afterEnd + Self.hour).tick() == nil)
+        #expect(await service(at: afterEnd).tick() == [Quarter("2026Q4")!])
+        #expect(await service(at: afterEnd + Self.hour).tick().isEmpty)
         for name in ["2026Q4.json", "2026Q4.zh.html", "2026Q4.en.html", "2026Q4.zh.csv", "2026Q4.en.csv"] {
             #expect(FileManager.default.fileExists(atPath: settings.inspectionReportsPath + "/" + name), "\(name)")
         }
@@ -338,9 +338,16 @@ struct QuarterlyInspectionTests {
         #expect(kept.withdrawals.first?.durationMillis == 3 * Self.day)
 
         // A quarter later the next one joins it; none is replaced or removed.
-        #expect(await service(at: Self.at("2027-04-02")).tick() == Quarter("2027Q1"))
+        #expect(await service(at: Self.at("2027-04-02")).tick() == [Quarter("2027Q1")!])
         #expect(QuarterlyInspectionRun.keptQuarters(settings: settings).map(\.description) == ["2026Q3", "2026Q4", "2027Q1"])
         #expect(try QuarterlyInspectionRun.kept(Quarter("2026Q4")!, settings: settings) == kept)
+
+        // Stopped across three quarter ends: each missed quarter is written, oldest first
+        // (before, only the last ended one was, and 2027Q2 and Q3 were never kept).
+        #expect(await service(at: Self.at("2028-01-03")).tick().map(\.description) == ["2027Q2", "2027Q3", "2027Q4"])
+        #expect(
+            QuarterlyInspectionRun.keptQuarters(settings: settings).map(\.description)
+                == ["2026Q3", "2026Q4", "2027Q1", "2027Q2", "2027Q3", "2027Q4"])
 
         // It next looks five minutes after the quarter ends, and at least every six hours.
         let waitFromEnd = service(at: afterEnd).wait(now: Self.at("2027-03-31", plus: 11.5))
