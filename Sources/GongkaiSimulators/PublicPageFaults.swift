@@ -55,12 +55,16 @@ enum PublicPageHTML {
 
     /// A WeChat article page (mp.weixin.qq.com/s/…): the title, the account's name and the
     /// content as published; a removed article answers 200 with the notice readers see.
-    static func weChatArticle(title: String, author: String?, content: String) -> [UInt8] {
+    static func weChatArticle(title: String, author: String?, content: String, sourceURL: String?) -> [UInt8] {
         var html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(escape(title))</title></head>\n<body>\n"
         html += "<h1 class=\"rich_media_title\" id=\"activity-name\">\(escape(title))</h1>\n"
         if let author, !author.isEmpty { html += "<span class=\"rich_media_meta_text\">\(escape(author))</span>\n" }
         // The body is the account's own HTML, shown as sent.
-        html += "<div class=\"rich_media_content\" id=\"js_content\">\n\(content)\n</div>\n</body></html>\n"
+        html += "<div class=\"rich_media_content\" id=\"js_content\">\n\(content)\n</div>\n"
+        if let sourceURL, !sourceURL.isEmpty {
+            html += "<a id=\"js_view_source\" href=\"\(escape(sourceURL))\">阅读原文</a>\n"
+        }
+        html += "</body></html>\n"
         return Array(html.utf8)
     }
 

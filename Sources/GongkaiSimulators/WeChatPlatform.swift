@@ -108,7 +108,7 @@ final class WeChatPlatform: SimulatorEndpoint {
     }
 
     /// The article's page as a reader opens it from the link in ``WeChatHeldArticle/url``:
-    /// no token. Removed articles answer 200 with WeChat's notice, as the real pages do.
+    /// no token; 阅读原文 links to `content_source_url`. Removed articles answer 200 with WeChat's notice, as the real pages do.
     private func publicPage(articleID: String) -> SimulatorResponse {
         let article = state.withLockedValue { state -> WeChatHeldArticle? in
             state.pageViews += 1
@@ -118,7 +118,9 @@ final class WeChatPlatform: SimulatorEndpoint {
         switch article.state {
         case .live:
             return PublicPageHTML.response(
-                PublicPageHTML.weChatArticle(title: article.title, author: article.author, content: article.content))
+                PublicPageHTML.weChatArticle(
+                    title: article.title, author: article.author, content: article.content,
+                    sourceURL: article.contentSourceURL))
         case .deleted, .deletedByUser:
             return PublicPageHTML.response(PublicPageHTML.weChatNotice("该内容已被发布者删除"))
         case .blocked:

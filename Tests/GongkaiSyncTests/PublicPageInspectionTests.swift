@@ -201,9 +201,13 @@ struct PublicPageInspectionTests {
                 id: "weibo", kind: .weibo, endpoint: weibo.baseURL + "/2", credentials: ["accessToken": .environment("T")],
                 options: ["registeredDomain": "lycy.jl.gov.cn", "rip": "203.0.113.10"]),
             environment: ["T": "weibo-token"], clock: SystemWallClock())
+        // The portal the posts link to: its article answers, a page the body links to is gone.
+        let portalSite = SimulatorHTTPServer(endpoint: LinkedPortal(), logger: logger)
+        try await portalSite.start()
         // A title longer than WeChat's 32 units: the article shows it cut, and that is still the item.
         var item = SampleDisclosures.policy
         item.title = "吉林省林业和草原局关于全面推进政务公开工作进一步做好政府信息主动公开和政策解读工作的实施方案"
+        item.body += "<p>另见<a href=\"https://lycy.jl.gov.cn/missing/catalogue.html\">公开目录</a>。</p>"
         func request(_ channelID: String, remoteID: String? = nil, _ operation: DeliveryOperation = .publish) -> DeliveryRequest {
             DeliveryRequest(
                 itemID: item.id, version: 1, channelID: channelID, operation: operation,
@@ -225,10 +229,10 @@ struct PublicPageInspectionTests {
 
         let fetcher = PublicWebFetcher(
             timeout: 5_000, hostInterval: 0,
-            addressOverrides: ["mp.weixin.qq.com": wechat.baseURL, "weibo.com": weibo.baseURL])
-        var inspector = PublicPageInspector(store: try SQLiteOutboxStore.inMemory(), channels: [], fetcher: fetcher)
-        // The portal link in each is the portal's to check, not this test's (no request leaves 127.0.0.1).
-        inspector.maxLinksPerPage = 0
+            addressOverrides: [
+                "mp.weixin.qq.com": wechat.baseURL, "weibo.com": weibo.baseURL, "lycy.jl.gov.cn": portalSite.baseURL,
+            ])
+        let inspector = PublicPageInspector(store: try SQLiteOutboxStore.inMemory(), channels: [], fetcher: fetcher)
         func expected(_ channelID: String, _ kind: ChannelDefinition.Kind, url: String, withdrawn: Bool = false)
             -> PublicPageExpectation
         {
@@ -241,7 +245,10 @@ struct PublicPageInspectionTests {
         let status = expected("weibo", .weibo, url: statusURL)
         let shown = await inspector.inspect(article)
         #expect(shown.status == .inSync, "\(shown.detail)")
-        #expect(await inspector.inspect(status).status == .inSync)
+        // The article's links: its 阅读原文 answers, the body's link to a removed page is dead.
+        #expect(shown.linksChecked == 2 && shown.deadLinks.map(\.url) == ["https://lycy.jl.gov.cn/missing/catalogue.html"])
+        let post = await inspector.inspect(status)
+        #expect(post.status == .inSync && post.linksChecked == 1 && post.deadLinks.isEmpty, "\(post)")
 
         // Edited in the account's back office; removed there; the platform's notice then shows.
         wechat.retitleArticle(articleID, to: "关于另一件事的通知")
@@ -270,6 +277,17 @@ struct PublicPageInspectionTests {
         await weiboAdapter.shutdown()
         await wechat.stop()
         await weibo.stop()
+        await portalSite.stop()
+    }
+
+    /// The agency's site as the posts link to it: article pages answer, `/missing/` is gone.
+    struct LinkedPortal: SimulatorEndpoint {
+        func respond(to request: SimulatorRequest) async -> SimulatorResponse {
+            guard !request.path.hasPrefix("/missing/") else { return SimulatorResponse(status: .notFound) }
+            var page = SimulatorResponse(status: .ok, body: Array("<h1>门户文章</h1>".utf8))
+            page.headers.add(name: "content-type", value: "text/html; charset=utf-8")
+            return page
+        }
     }
 
     /// Answers as a site that moves pages: within itself, off itself, in a loop.
