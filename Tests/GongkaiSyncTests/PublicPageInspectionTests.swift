@@ -181,6 +181,46 @@ struct PublicPageInspectionTests {
         await simulator.stop()
     }
 
+    /// The daemon's own loop (`reconcile.publicInterval`): each check it runs is kept
+    /// where `reconcile --last` and the quarterly check read it, and a fault appearing
+    /// between two checks is in the next one.
+    @Test func theDaemonsPublicPageLoopKeepsEachCheckForReconcileLast() async throws {
+        let portal = try await ReconcilePortalTests.Portal()
+        let item = ReconcilePortalTests.notice("p-daemon", title: "关于p-daemon的通知")
+        _ = try await portal.console.submit([item])
+        try await portal.deliverAll()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gongkai-public-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var settings = GongkaiSettings()
+        settings.database = directory.appendingPathComponent("outbox.sqlite").path
+        // Below the setting's 1-minute floor, which only the file and the flags enforce.
+        settings.publicPageInterval = 50
+        settings.publicPageHostInterval = 0
+        settings.publicPageTimeout = 5_000
+        let service = ReconcileService(
+            settings: settings, store: portal.store, channels: [portal.definition], logger: ReconcilePortalTests.logger,
+            publicPages: true)
+        let loop = Task { try await service.run() }
+        // The loop's effect is a file; it is looked for, not awaited.
+        func kept(where satisfied: (PublicPageReport) -> Bool) async throws -> PublicPageReport? {
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
+                if let report = ReconcileRun.lastPublic(settings: settings), satisfied(report) { return report }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return nil
+        }
+        let first = try #require(try await kept { _ in true })
+        #expect(first.isClean && first.channels.first?.pages == 1, "\(first.rows)")
+        portal.simulator.setPublicPageFaults(PublicPageFaults(deadLink: [item.id]))
+        let later = try #require(try await kept { !$0.isClean })
+        #expect(later.rows.first?.itemID == item.id && later.rows.first?.deadLinks.count == 1)
+        loop.cancel()
+        _ = try? await loop.value
+        await portal.close()
+    }
+
     /// The new-media pages a citizen opens from the links the adapters recorded
     /// (mp.weixin.qq.com/s/…, weibo.com/<uid>/<id>), served by the simulators and reached
     /// through address overrides: shown while published, found when edited, removed or

@@ -212,6 +212,34 @@ struct QuarterlyInspectionTests {
         #expect(report.missed.first?.itemID == "p-late" && report.missed.last?.itemID == "n-oct")
     }
 
+    /// Responses to public concerns (回应关切) are counted under their own rule: three
+    /// working days from the day the concern was raised, the same day when urgent.
+    @Test func countsResponsesUnderTheirOwnRuleTheUrgentOneDueTheSameDay() async throws {
+        let world = World(store: try SQLiteOutboxStore.inMemory())
+        var ordinary = SampleDisclosures.response
+        ordinary.id = "r-ordinary"
+        ordinary.raisedOn = "2026-12-07"  // a Monday: due Thursday 12-10
+        ordinary.writtenOn = "2026-12-08"
+        ordinary.publishOn = "2026-12-08"
+        var urgent = SampleDisclosures.urgentResponse
+        urgent.id = "r-urgent"
+        urgent.raisedOn = "2026-12-15"  // due that day
+        urgent.writtenOn = "2026-12-15"
+        urgent.publishOn = "2026-12-15"
+        try await world.submit(ordinary, at: Self.at("2026-12-08"))
+        try await world.deliver("portal", at: Self.at("2026-12-09"))
+        try await world.submit(urgent, at: Self.at("2026-12-15"))
+        try await world.deliver("portal", at: Self.at("2026-12-16"))
+        let report = try await Self.report(world)
+        let tally = try #require(report.deadlines.first { $0.rule == .response })
+        let counts: [Int] = [tally.workdays, tally.met, tally.missed, tally.open]
+        #expect(counts == [3, 1, 1, 0])
+        let late = try #require(report.missed.first)
+        #expect(report.missed.count == 1)
+        #expect(late.itemID == "r-urgent" && late.channelID == "portal" && late.dueOn == CalendarDate("2026-12-15"))
+        #expect(late.lateWorkdays == 1)
+    }
+
     @Test func timesEachWithdrawalAndCorrectionOnEveryChannel() async throws {
         let world = try await Self.world()
         // A second correction on 12-30: the portal has it within the hour, the rest never in the quarter.
