@@ -59,6 +59,16 @@ struct WeiboAdapterTests {
     static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
     static var deadline: NIODeadline { .now() + .seconds(5) }
 
+    /// A share sent as another client would, `form` as it is; the answer's body.
+    static func rawShare(_ simulator: WeiboSimulator, form: String) async throws -> String {
+        var request = HTTPClientRequest(url: simulator.baseURL + "/2/statuses/share.json")
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: form))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        return String(buffer: try await response.body.collect(upTo: 1 << 16))
+    }
+
     static func withWeibo(
         options: [String: String] = [:], token: String = token, postsPerHour: Int = 30,
         _ body: (WeiboSimulator, WeiboAdapter) async throws -> Void
@@ -309,13 +319,9 @@ struct WeiboAdapterTests {
         // Topic markers sent as they are (the adapter drops them; another client may not).
         let simulator = WeiboSimulator(accessToken: Self.token, registeredDomain: Self.domain, logger: Self.logger)
         try await simulator.start()
-        var request = HTTPClientRequest(url: simulator.baseURL + "/2/statuses/share.json")
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
-        request.body = .bytes(
-            ByteBuffer(string: "access_token=\(Self.token)&rip=203.0.113.10&status=%23%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80%23%20%E9%80%9A%E7%9F%A5%20https%3A%2F%2Flycy.jl.gov.cn%2Fa"))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
-        let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
+        let body = try await Self.rawShare(
+            simulator,
+            form: "access_token=\(Self.token)&rip=203.0.113.10&status=%23%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80%23%20%E9%80%9A%E7%9F%A5%20https%3A%2F%2Flycy.jl.gov.cn%2Fa")
         await simulator.stop()
         #expect(body.contains("20021"), "\(body)")
         #expect(simulator.posts().isEmpty)
@@ -330,12 +336,8 @@ struct WeiboAdapterTests {
         }
         let simulator = WeiboSimulator(accessToken: Self.token, registeredDomain: Self.domain, logger: Self.logger)
         try await simulator.start()
-        var request = HTTPClientRequest(url: simulator.baseURL + "/2/statuses/share.json")
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
-        request.body = .bytes(ByteBuffer(string: "access_token=\(Self.token)&status=%E9%80%9A%E7%9F%A5%20https%3A%2F%2Flycy.jl.gov.cn%2Fa"))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
-        let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
+        let body = try await Self.rawShare(
+            simulator, form: "access_token=\(Self.token)&status=%E9%80%9A%E7%9F%A5%20https%3A%2F%2Flycy.jl.gov.cn%2Fa")
         await simulator.stop()
         #expect(body.contains("10016"))
         #expect(body.contains("rip"))

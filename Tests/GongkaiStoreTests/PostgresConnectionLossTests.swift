@@ -15,14 +15,8 @@ import GongkaiCore
     .enabled(if: PostgresTestCluster.isAvailable || PostgresTestCluster.mustRun, "PostgreSQL is not installed"))
 struct PostgresConnectionLossTests {
     @Test(.timeLimit(.minutes(1))) func aStatementOnAConnectionTheServerClosedFailsAtOnce() async throws {
-        let cluster = try await PostgresTestCluster.shared()
-        let url = try await cluster.makeDatabase()
-        let name = String(url.split(separator: "/").last!)
-        let client = PostgresClient(configuration: cluster.configuration(database: name))
         let logger = Logger(label: "test")
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await Self.withPool { cluster, name, client in
             try await client.withConnection { connection in
                 _ = try await connection.checkedQuery("BEGIN", logger: logger)
                 #expect(try await cluster.terminateConnections(database: name) == 1)
@@ -40,14 +34,8 @@ struct PostgresConnectionLossTests {
     /// What the watch is for: PostgresNIO drops a query written once its connection has
     /// closed, and its caller waits for ever; through `checkedQuery` the same query fails.
     @Test(.timeLimit(.minutes(1))) func aQueryWrittenAfterTheCloseFailsInsteadOfWaiting() async throws {
-        let cluster = try await PostgresTestCluster.shared()
-        let url = try await cluster.makeDatabase()
-        let name = String(url.split(separator: "/").last!)
-        let client = PostgresClient(configuration: cluster.configuration(database: name))
         let logger = Logger(label: "test")
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await Self.withPool { cluster, name, client in
             let raw = try await client.withConnection { connection in
                 // PostgresNIO alone, once the connection has closed and its handlers are gone.
                 try await connection.close()
@@ -88,23 +76,15 @@ struct PostgresConnectionLossTests {
     /// A lease the pool cannot give fails after the store's connect timeout, naming
     /// the database, rather than waiting as long as the pool does.
     @Test(.timeLimit(.minutes(1))) func aLeaseThatNeverComesFailsAfterTheConnectTimeout() async throws {
-        let cluster = try await PostgresTestCluster.shared()
-        let url = try await cluster.makeDatabase()
-        let name = String(url.split(separator: "/").last!)
-        var configuration = cluster.configuration(database: name)
-        configuration.options.maximumConnections = 1
-        let client = PostgresClient(configuration: configuration)
-        let store = PostgresOutboxStore(client: client)
-        // Only the refused call waits this little: under load a new connection alone can take longer.
-        let impatient = PostgresOutboxStore(client: client, leaseTimeout: .milliseconds(300))
         let (held, holder) = AsyncStream.makeStream(of: Void.self)
         let (release, releaser) = AsyncStream.makeStream(of: Void.self)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await Self.withPool(maximumConnections: 1) { _, _, client in
+            let store = PostgresOutboxStore(client: client)
+            // Only the refused call waits this little: under load a new connection alone can take longer.
+            let impatient = PostgresOutboxStore(client: client, leaseTimeout: .milliseconds(300))
             try await store.migrate()
             // The pool's only connection, held until the refused call has been seen.
-            group.addTask {
+            let holding = Task {
                 try await client.withConnection { _ in
                     holder.yield()
                     for await _ in release { break }
@@ -123,8 +103,27 @@ struct PostgresConnectionLossTests {
             let waited = ContinuousClock.now - started
             #expect(waited >= .milliseconds(300) && waited < .seconds(10), "\(waited)")
             releaser.yield()
+            try await holding.value
             // Once the connection is back, the same store works.
             #expect(try await store.deliveries(DeliveryFilter(limit: 1)).isEmpty)
+        }
+    }
+
+    /// A new database on the shared cluster and a running pool for it, for `body`.
+    private static func withPool(
+        maximumConnections: Int? = nil,
+        _ body: @Sendable (PostgresTestCluster, String, PostgresClient) async throws -> Void
+    ) async throws {
+        let cluster = try await PostgresTestCluster.shared()
+        let url = try await cluster.makeDatabase()
+        let name = String(url.split(separator: "/").last!)
+        var configuration = cluster.configuration(database: name)
+        if let maximumConnections { configuration.options.maximumConnections = maximumConnections }
+        let client = PostgresClient(configuration: configuration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await body(cluster, name, client)
         }
     }
 
