@@ -199,9 +199,9 @@ extension PostgresOutboxStore: APITokenStoring {
     public func tokens() async throws -> [APITokenRecord] {
         try await translated("read the API tokens") {
             var result: [APITokenRecord] = []
-            for try await (id, name, role, hash, created, revoked) in try await client.query(
-                PostgresQuery(unsafeSQL: APITokenSQL.all), logger: logger
-            ).decode((String, String, String, String, Int64, Int64?).self) {
+            for row in try await rows(PostgresQuery(unsafeSQL: APITokenSQL.all)) {
+                let (id, name, role, hash, created, revoked) = try row.decode(
+                    (String, String, String, String, Int64, Int64?).self)
                 result.append(try APITokenSQL.record(id: id, name: name, role: role, hash: hash, created: created, revoked: revoked))
             }
             return result
@@ -210,9 +210,9 @@ extension PostgresOutboxStore: APITokenStoring {
 
     public func token(id: String) async throws -> APITokenRecord? {
         try await translated("read an API token") {
-            for try await (id, name, role, hash, created, revoked) in try await client.query(
-                PostgresQuery(unsafeSQL: APITokenSQL.byID, binds: try Self.bindings(id)), logger: logger
-            ).decode((String, String, String, String, Int64, Int64?).self) {
+            for row in try await rows(PostgresQuery(unsafeSQL: APITokenSQL.byID, binds: try Self.bindings(id))) {
+                let (id, name, role, hash, created, revoked) = try row.decode(
+                    (String, String, String, String, Int64, Int64?).self)
                 return try APITokenSQL.record(id: id, name: name, role: role, hash: hash, created: created, revoked: revoked)
             }
             return nil

@@ -158,29 +158,30 @@ extension SQLiteOutboxStore: ChannelBreakerSharing {
 extension PostgresOutboxStore: ChannelBreakerSharing {
     public func openBreaker(_ channelID: String, openedBy: String, openUntil: Int64, now: Int64) async throws {
         try await translated("record the open breaker", channel: channelID) {
-            _ = try await client.query(
-                PostgresQuery(
-                    unsafeSQL: ChannelBreakerSQL.open,
-                    binds: try Self.bindings(channelID, openedBy, now, max(now, openUntil))), logger: logger)
+            let query = PostgresQuery(
+                unsafeSQL: ChannelBreakerSQL.open, binds: try Self.bindings(channelID, openedBy, now, max(now, openUntil)))
+            try await leased { connection in _ = try await connection.checkedQuery(query, logger: logger) }
         }
     }
 
     public func closeBreaker(_ channelID: String) async throws {
         try await translated("clear the breaker", channel: channelID) {
-            _ = try await client.query(
-                PostgresQuery(unsafeSQL: ChannelBreakerSQL.close, binds: try Self.bindings(channelID)), logger: logger)
+            let query = PostgresQuery(unsafeSQL: ChannelBreakerSQL.close, binds: try Self.bindings(channelID))
+            try await leased { connection in _ = try await connection.checkedQuery(query, logger: logger) }
         }
     }
 
     public func openBreakers() async throws -> [ChannelBreakerState] {
         try await translated("read the breakers") {
-            var states: [ChannelBreakerState] = []
-            for try await (channel, by, at, until) in try await client.query(
-                PostgresQuery(unsafeSQL: ChannelBreakerSQL.all), logger: logger
-            ).decode((String, String, Int64, Int64).self) {
-                states.append(ChannelBreakerState(channelID: channel, openedBy: by, openedAt: at, openUntil: until))
+            try await leased { connection in
+                var states: [ChannelBreakerState] = []
+                for try await (channel, by, at, until) in try await connection.checkedQuery(
+                    PostgresQuery(unsafeSQL: ChannelBreakerSQL.all), logger: logger
+                ).decode((String, String, Int64, Int64).self) {
+                    states.append(ChannelBreakerState(channelID: channel, openedBy: by, openedAt: at, openUntil: until))
+                }
+                return states
             }
-            return states
         }
     }
 }
@@ -209,21 +210,22 @@ extension PostgresOutboxStore: ChannelLeasing {
 
     public func releaseChannel(_ channelID: String, owner: String) async throws {
         try await translated("release the channel lease", channel: channelID) {
-            _ = try await client.query(
-                PostgresQuery(unsafeSQL: ChannelLeaseSQL.release, binds: try Self.bindings(channelID, owner)),
-                logger: logger)
+            let query = PostgresQuery(unsafeSQL: ChannelLeaseSQL.release, binds: try Self.bindings(channelID, owner))
+            try await leased { connection in _ = try await connection.checkedQuery(query, logger: logger) }
         }
     }
 
     public func channelLeases() async throws -> [ChannelLease] {
         try await translated("read the channel leases") {
-            var leases: [ChannelLease] = []
-            for try await (channel, holder, acquired, expires) in try await client.query(
-                PostgresQuery(unsafeSQL: ChannelLeaseSQL.all), logger: logger
-            ).decode((String, String, Int64, Int64).self) {
-                leases.append(ChannelLease(channelID: channel, owner: holder, acquiredAt: acquired, expiresAt: expires))
+            try await leased { connection in
+                var leases: [ChannelLease] = []
+                for try await (channel, holder, acquired, expires) in try await connection.checkedQuery(
+                    PostgresQuery(unsafeSQL: ChannelLeaseSQL.all), logger: logger
+                ).decode((String, String, Int64, Int64).self) {
+                    leases.append(ChannelLease(channelID: channel, owner: holder, acquiredAt: acquired, expiresAt: expires))
+                }
+                return leases
             }
-            return leases
         }
     }
 

@@ -109,6 +109,10 @@ public struct OutboxDatabase: Sendable {
     public let store: any OutboxStore
     /// The PostgreSQL pool; nil for SQLite.
     public let service: (any Service)?
+
+    /// Whether the pool had to be left behind at shutdown (see ``PoolService``): the
+    /// process should then end without running exit-time teardown under it.
+    public var poolWasAbandoned: Bool { (service as? PoolService)?.abandoned.isSet ?? false }
     /// Opened once ``service`` runs: the store waits for it before its first query.
     let poolStarted: StartGate?
     /// The schema version once prepared: the daemon's services each wait for the
@@ -154,7 +158,7 @@ public struct OutboxDatabase: Sendable {
                 configuration.options.additionalStartupParameters.append(("search_path", schema))
             }
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-            let pool = PoolService(client: client)
+            let pool = PoolService(client: client, logger: logger)
             let connectionTLS: PostgresConnection.Configuration.TLS
             switch pg.tls {
             case "disable": connectionTLS = .disable
@@ -222,14 +226,54 @@ public struct OutboxDatabase: Sendable {
 /// Runs the PostgreSQL pool and says so: a query issued before `run()` is
 /// under way is queued, but PostgresNIO warns about it, and every command
 /// and the daemon start their first query at the same moment as the pool.
+///
+/// Its shutdown is bounded. PostgresNIO 1.33's pool waits for a connection it is
+/// still making before `run()` returns, and one made while the server was
+/// terminating the database's connections (`pg_terminate_backend`, a failover) was
+/// seen never to finish: a daemon then hung after SIGTERM with no socket left, its
+/// work drained and its state in the store (2026-12-06 and 12-07). Past
+/// ``closeGrace`` the pool is left behind and ``abandoned`` says so.
 struct PoolService: Service {
     let client: PostgresClient
+    let logger: Logger
     let started = StartGate()
+    let abandoned = PoolAbandoned()
+    /// How long the pool may take to close once it is asked to stop.
+    static let closeGrace: Duration = .seconds(10)
 
     func run() async throws {
         started.open()
-        await client.run()
+        let client = self.client
+        // Unstructured, so that a pool that does not end cannot hold this service; it inherits
+        // the task locals, so the group's graceful shutdown reaches PostgresClient as before.
+        let pool = Task { await client.run() }
+        do {
+            try await cancelWhenGracefulShutdown { try await abandonOnCancel { await pool.value } }
+            return
+        } catch {
+            // Asked to stop: the pool was asked too (graceful shutdown) or is now (cancellation).
+            pool.cancel()
+        }
+        let waiter = Task { try await abandonOnCancel { await pool.value } }
+        let timer = Task {
+            try await Task.sleep(for: Self.closeGrace)
+            waiter.cancel()
+        }
+        let closed = (try? await waiter.value) != nil
+        timer.cancel()
+        if !closed {
+            abandoned.set()
+            logger.error(
+                "the PostgreSQL pool did not close within \(Self.closeGrace); leaving it (nothing is lost: every state change is in the store)")
+        }
     }
+}
+
+/// Set once the pool was left behind at shutdown.
+final class PoolAbandoned: Sendable {
+    private let flag = Mutex(false)
+    var isSet: Bool { flag.withLock { $0 } }
+    func set() { flag.withLock { $0 = true } }
 }
 
 /// A value set once and read from any task.

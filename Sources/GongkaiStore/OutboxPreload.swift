@@ -87,7 +87,8 @@ extension PostgresOutboxStore: OutboxPreloading {
             throw GongkaiError(.configuration, "only a bench schema (gongkai_bench_…) may be dropped", field: "schema")
         }
         try await translated("drop the bench schema") {
-            _ = try await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger)
+            let query = PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE")
+            try await leased { connection in _ = try await connection.checkedQuery(query, logger: logger) }
         }
     }
 }

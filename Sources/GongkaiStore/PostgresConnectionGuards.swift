@@ -27,34 +27,57 @@ struct LeaseTimedOut: Error {
 extension PostgresClient {
     /// `withConnection`, waiting for the lease at most `timeout`; once `body` has a
     /// connection it runs to its end, however long that takes.
+    ///
+    /// The lease is waited for in a task of its own and left behind at the deadline,
+    /// not awaited: cancelling a lease request was seen not to end it while the pool
+    /// was stuck making a connection (a daemon's drain then hung, 2026-12-07). A lease
+    /// that comes later finds the race lost and hands its connection straight back.
     func leased<T: Sendable>(
         within timeout: Duration, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         // Whoever moves it first wins: the lease (to `started`) or the timer (to `expired`),
         // so a body never starts once the caller has been told the lease timed out.
         let race = LeaseRace()
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await self.withConnection { connection in
-                    guard race.win(.started) else { throw LeaseTimedOut(waited: timeout) }
-                    return try await body(connection)
-                }
+        let answer = FirstAnswer<T>()
+        let lease = Task {
+            try await self.withConnection { connection in
+                guard race.win(.started) else { throw LeaseTimedOut(waited: timeout) }
+                return try await body(connection)
             }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                if race.win(.expired) {
-                    throw LeaseTimedOut(waited: timeout)
-                }
-                return nil
+        }
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            if race.win(.expired) {
+                answer.give(.failure(LeaseTimedOut(waited: timeout)))
+                lease.cancel()
             }
-            while let next = try await group.next() {
-                if let value = next {
-                    group.cancelAll()
-                    return value
-                }
+        }
+        defer { timer.cancel() }
+        return try await answer.wait { try await lease.value }
+    }
+}
+
+extension PostgresConnection {
+    /// `connect`, given up after `timeout` (its own connect timeout was seen not to end
+    /// an attempt made while the server terminated connections). A connection that
+    /// arrives after that is closed at once.
+    static func connect(
+        configuration: PostgresConnection.Configuration, id: Int, logger: Logger, within timeout: Duration
+    ) async throws -> PostgresConnection {
+        let race = LeaseRace()
+        let answer = FirstAnswer<PostgresConnection>()
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            if race.win(.expired) { answer.give(.failure(LeaseTimedOut(waited: timeout))) }
+        }
+        defer { timer.cancel() }
+        return try await answer.wait {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+            guard race.win(.started) else {
+                try? await connection.close()
+                throw LeaseTimedOut(waited: timeout)
             }
-            // The body's task always answers with a value or an error.
-            throw LeaseTimedOut(waited: timeout)
+            return connection
         }
     }
 }

@@ -56,6 +56,12 @@ public struct PostgresOutboxStore: OutboxStore {
         try await client.leased(within: leaseTimeout, body)
     }
 
+    /// One statement on a pooled connection under both guards, its rows collected: what
+    /// `client.query` would do, without its waits that can last for ever.
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await leased { [logger] connection in try await connection.checkedQuery(query, logger: logger).collect() }
+    }
+
     // MARK: - Schema
 
     /// Applies the migrations this build knows (under an advisory lock, so daemons
@@ -74,7 +80,10 @@ public struct PostgresOutboxStore: OutboxStore {
         guard let diagnosis else { return }
         let connection: PostgresConnection
         do {
-            connection = try await PostgresConnection.connect(configuration: diagnosis, id: 0, logger: logger)
+            connection = try await PostgresConnection.connect(
+                configuration: diagnosis, id: 0, logger: logger, within: leaseTimeout + .seconds(2))
+        } catch let cause as LeaseTimedOut {
+            throw GongkaiError(.store, "cannot connect to PostgreSQL: no answer within \(cause.waited)", field: "database")
         } catch let cause as PSQLError {
             throw GongkaiError(.store, "cannot connect to PostgreSQL: \(Self.describe(cause))", field: "database")
         } catch is CancellationError {
@@ -313,18 +322,21 @@ public struct PostgresOutboxStore: OutboxStore {
         guard !deliveryIDs.isEmpty else { return 0 }
         return try await translated("renew delivery leases") {
             // One statement by primary key; rare (a quarter of a lease apart), so committed durably.
-            let rows = try await client.query(
-                """
+            let query: PostgresQuery = """
                 WITH renewed AS (
                     UPDATE delivery SET lease_expires_at = \(now + leaseMillis), next_attempt_at = \(now + leaseMillis)
                     WHERE state = 'sending' AND lease_owner = \(owner) AND id = ANY(\(deliveryIDs))
                     RETURNING id
                 )
                 SELECT count(*) FROM renewed
-                """, logger: logger)
-            var renewed: Int64 = 0
-            for try await count in rows.decode(Int64.self) { renewed = count }
-            return Int(renewed)
+                """
+            return try await leased { connection in
+                var renewed: Int64 = 0
+                for try await count in try await connection.checkedQuery(query, logger: logger).decode(Int64.self) {
+                    renewed = count
+                }
+                return Int(renewed)
+            }
         }
     }
 
@@ -340,31 +352,35 @@ public struct PostgresOutboxStore: OutboxStore {
 
     public func itemVersion(itemID: String, version: Int) async throws -> ItemVersionRecord? {
         try await translated("read an item version") {
-            let rows = try await client.query(
-                """
+            let query: PostgresQuery = """
                 SELECT content_hash, document, public_document, submitted_by, created_at FROM item_version
                 WHERE item_id = \(itemID) AND version = \(version)
-                """, logger: logger)
-            for try await (hash, document, publicDocument, submittedBy, createdAt) in rows.decode(
-                (String, ByteBuffer, ByteBuffer, String, Int64).self)
-            {
-                return ItemVersionRecord(
-                    itemID: itemID, version: version, contentHash: hash, document: Array(document.readableBytesView),
-                    publicDocument: Array(publicDocument.readableBytesView), submittedBy: submittedBy, createdAt: createdAt)
+                """
+            return try await leased { connection -> ItemVersionRecord? in
+                let rows = try await connection.checkedQuery(query, logger: logger)
+                for try await (hash, document, publicDocument, submittedBy, createdAt) in rows.decode(
+                    (String, ByteBuffer, ByteBuffer, String, Int64).self)
+                {
+                    return ItemVersionRecord(
+                        itemID: itemID, version: version, contentHash: hash, document: Array(document.readableBytesView),
+                        publicDocument: Array(publicDocument.readableBytesView), submittedBy: submittedBy,
+                        createdAt: createdAt)
+                }
+                return nil
             }
-            return nil
         }
     }
 
     public func nextDue(channelID: String) async throws -> Int64? {
         try await translated("read the next due time", channel: channelID) {
-            let rows = try await client.query(
-                """
+            let query: PostgresQuery = """
                 SELECT MIN(next_attempt_at) FROM delivery
                 WHERE channel_id = \(channelID) AND state IN ('pending','retrying','sending')
-                """, logger: logger
-            ).collect()
-            return try rows.first?.decode(Int64?.self) ?? nil
+                """
+            return try await leased { connection -> Int64? in
+                let rows = try await connection.checkedQuery(query, logger: logger).collect()
+                return try rows.first?.decode(Int64?.self) ?? nil
+            }
         }
     }
 
@@ -617,7 +633,8 @@ public struct PostgresOutboxStore: OutboxStore {
             guard let diagnosis else {
                 return try await leased { connection in try await listen(connection) }
             }
-            let connection = try await PostgresConnection.connect(configuration: diagnosis, id: 1, logger: logger)
+            let connection = try await PostgresConnection.connect(
+                configuration: diagnosis, id: 1, logger: logger, within: leaseTimeout + .seconds(2))
             do {
                 try await withTaskCancellationHandler {
                     try await listen(connection)

@@ -130,21 +130,19 @@ extension SQLiteOutboxStore: WorkerHeartbeats {
 extension PostgresOutboxStore: WorkerHeartbeats {
     public func beat(_ beat: WorkerHeartbeat) async throws {
         try await translated("write the heartbeat") {
-            _ = try await client.query(
+            _ = try await rows(
                 PostgresQuery(
                     unsafeSQL: WorkerHeartbeatSQL.beat,
                     binds: try Self.bindings(
-                        beat.workerID, beat.host, Int64(beat.pid), beat.startedAt, max(beat.startedAt, beat.beatAt))),
-                logger: logger)
+                        beat.workerID, beat.host, Int64(beat.pid), beat.startedAt, max(beat.startedAt, beat.beatAt))))
         }
     }
 
     public func workerHeartbeats() async throws -> [WorkerHeartbeat] {
         try await translated("read the heartbeats") {
             var beats: [WorkerHeartbeat] = []
-            for try await (worker, host, pid, started, beat) in try await client.query(
-                PostgresQuery(unsafeSQL: WorkerHeartbeatSQL.all), logger: logger
-            ).decode((String, String, Int64, Int64, Int64).self) {
+            for row in try await rows(PostgresQuery(unsafeSQL: WorkerHeartbeatSQL.all)) {
+                let (worker, host, pid, started, beat) = try row.decode((String, String, Int64, Int64, Int64).self)
                 beats.append(WorkerHeartbeat(workerID: worker, host: host, pid: Int(pid), startedAt: started, beatAt: beat))
             }
             return beats
@@ -153,8 +151,7 @@ extension PostgresOutboxStore: WorkerHeartbeats {
 
     public func retireWorker(_ workerID: String) async throws {
         try await translated("remove the heartbeat") {
-            _ = try await client.query(
-                PostgresQuery(unsafeSQL: WorkerHeartbeatSQL.retire, binds: try Self.bindings(workerID)), logger: logger)
+            _ = try await rows(PostgresQuery(unsafeSQL: WorkerHeartbeatSQL.retire, binds: try Self.bindings(workerID)))
         }
     }
 
@@ -162,7 +159,7 @@ extension PostgresOutboxStore: WorkerHeartbeats {
         guard !workerIDs.isEmpty else { return 0 }
         return try await translated("free a dead worker's leases") {
             // One statement, so one transaction: the deliveries, the channel leases and the heartbeat rows.
-            let rows = try await client.query(
+            let freed = try await rows(
                 PostgresQuery(
                     unsafeSQL: """
                         WITH freed AS (
@@ -175,10 +172,8 @@ extension PostgresOutboxStore: WorkerHeartbeats {
                             DELETE FROM worker_heartbeat WHERE worker_id = ANY($1)
                         )
                         SELECT count(*) FROM freed
-                        """, binds: try Self.bindings(workerIDs, now)), logger: logger)
-            var freed: Int64 = 0
-            for try await count in rows.decode(Int64.self) { freed = count }
-            return Int(freed)
+                        """, binds: try Self.bindings(workerIDs, now)))
+            return Int(try freed.first?.decode(Int64.self) ?? 0)
         }
     }
 }
