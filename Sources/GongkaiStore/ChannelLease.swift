@@ -158,29 +158,23 @@ extension SQLiteOutboxStore: ChannelBreakerSharing {
 extension PostgresOutboxStore: ChannelBreakerSharing {
     public func openBreaker(_ channelID: String, openedBy: String, openUntil: Int64, now: Int64) async throws {
         try await translated("record the open breaker", channel: channelID) {
-            let query = PostgresQuery(
-                unsafeSQL: ChannelBreakerSQL.open, binds: try Self.bindings(channelID, openedBy, now, max(now, openUntil)))
-            try await leased { connection in _ = try await connection.checkedQuery(query, logger: logger) }
+            _ = try await rows(
+                PostgresQuery(
+                    unsafeSQL: ChannelBreakerSQL.open, binds: try Self.bindings(channelID, openedBy, now, max(now, openUntil))))
         }
     }
 
     public func closeBreaker(_ channelID: String) async throws {
         try await translated("clear the breaker", channel: channelID) {
-            let query = PostgresQuery(unsafeSQL: ChannelBreakerSQL.close, binds: try Self.bindings(channelID))
-            try await leased { connection in _ = try await connection.checkedQuery(query, logger: logger) }
+            _ = try await rows(PostgresQuery(unsafeSQL: ChannelBreakerSQL.close, binds: try Self.bindings(channelID)))
         }
     }
 
     public func openBreakers() async throws -> [ChannelBreakerState] {
         try await translated("read the breakers") {
-            try await leased { connection in
-                var states: [ChannelBreakerState] = []
-                for try await (channel, by, at, until) in try await connection.checkedQuery(
-                    PostgresQuery(unsafeSQL: ChannelBreakerSQL.all), logger: logger
-                ).decode((String, String, Int64, Int64).self) {
-                    states.append(ChannelBreakerState(channelID: channel, openedBy: by, openedAt: at, openUntil: until))
-                }
-                return states
+            try await rows(PostgresQuery(unsafeSQL: ChannelBreakerSQL.all)).map { row in
+                let (channel, by, at, until) = try row.decode((String, String, Int64, Int64).self)
+                return ChannelBreakerState(channelID: channel, openedBy: by, openedAt: at, openUntil: until)
             }
         }
     }
@@ -210,21 +204,15 @@ extension PostgresOutboxStore: ChannelLeasing {
 
     public func releaseChannel(_ channelID: String, owner: String) async throws {
         try await translated("release the channel lease", channel: channelID) {
-            let query = PostgresQuery(unsafeSQL: ChannelLeaseSQL.release, binds: try Self.bindings(channelID, owner))
-            try await leased { connection in _ = try await connection.checkedQuery(query, logger: logger) }
+            _ = try await rows(PostgresQuery(unsafeSQL: ChannelLeaseSQL.release, binds: try Self.bindings(channelID, owner)))
         }
     }
 
     public func channelLeases() async throws -> [ChannelLease] {
         try await translated("read the channel leases") {
-            try await leased { connection in
-                var leases: [ChannelLease] = []
-                for try await (channel, holder, acquired, expires) in try await connection.checkedQuery(
-                    PostgresQuery(unsafeSQL: ChannelLeaseSQL.all), logger: logger
-                ).decode((String, String, Int64, Int64).self) {
-                    leases.append(ChannelLease(channelID: channel, owner: holder, acquiredAt: acquired, expiresAt: expires))
-                }
-                return leases
+            try await rows(PostgresQuery(unsafeSQL: ChannelLeaseSQL.all)).map { row in
+                let (channel, holder, acquired, expires) = try row.decode((String, String, Int64, Int64).self)
+                return ChannelLease(channelID: channel, owner: holder, acquiredAt: acquired, expiresAt: expires)
             }
         }
     }

@@ -87,8 +87,7 @@ extension PostgresOutboxStore: OutboxPreloading {
             throw GongkaiError(.configuration, "only a bench schema (gongkai_bench_…) may be dropped", field: "schema")
         }
         try await translated("drop the bench schema") {
-            let query = PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE")
-            try await leased { connection in _ = try await connection.checkedQuery(query, logger: logger) }
+            _ = try await rows(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
         }
     }
 }

@@ -330,13 +330,7 @@ public struct PostgresOutboxStore: OutboxStore {
                 )
                 SELECT count(*) FROM renewed
                 """
-            return try await leased { connection in
-                var renewed: Int64 = 0
-                for try await count in try await connection.checkedQuery(query, logger: logger).decode(Int64.self) {
-                    renewed = count
-                }
-                return Int(renewed)
-            }
+            return Int(try await rows(query).first?.decode(Int64.self) ?? 0)
         }
     }
 
@@ -356,18 +350,12 @@ public struct PostgresOutboxStore: OutboxStore {
                 SELECT content_hash, document, public_document, submitted_by, created_at FROM item_version
                 WHERE item_id = \(itemID) AND version = \(version)
                 """
-            return try await leased { connection -> ItemVersionRecord? in
-                let rows = try await connection.checkedQuery(query, logger: logger)
-                for try await (hash, document, publicDocument, submittedBy, createdAt) in rows.decode(
-                    (String, ByteBuffer, ByteBuffer, String, Int64).self)
-                {
-                    return ItemVersionRecord(
-                        itemID: itemID, version: version, contentHash: hash, document: Array(document.readableBytesView),
-                        publicDocument: Array(publicDocument.readableBytesView), submittedBy: submittedBy,
-                        createdAt: createdAt)
-                }
-                return nil
-            }
+            guard let row = try await rows(query).first else { return nil }
+            let (hash, document, publicDocument, submittedBy, createdAt) = try row.decode(
+                (String, ByteBuffer, ByteBuffer, String, Int64).self)
+            return ItemVersionRecord(
+                itemID: itemID, version: version, contentHash: hash, document: Array(document.readableBytesView),
+                publicDocument: Array(publicDocument.readableBytesView), submittedBy: submittedBy, createdAt: createdAt)
         }
     }
 
@@ -377,10 +365,7 @@ public struct PostgresOutboxStore: OutboxStore {
                 SELECT MIN(next_attempt_at) FROM delivery
                 WHERE channel_id = \(channelID) AND state IN ('pending','retrying','sending')
                 """
-            return try await leased { connection -> Int64? in
-                let rows = try await connection.checkedQuery(query, logger: logger).collect()
-                return try rows.first?.decode(Int64?.self) ?? nil
-            }
+            return try await rows(query).first?.decode(Int64?.self) ?? nil
         }
     }
 
